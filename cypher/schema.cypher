@@ -1,0 +1,60 @@
+// graphstore schema for Neo4j 5.26+ (Community). Every statement is idempotent; the store
+// runs them one by one (schema and data cannot share a transaction) each time it opens.
+// Community has no existence or property-type constraints: graphstore enforces those itself.
+
+// -- types -------------------------------------------------------------------------------
+CREATE CONSTRAINT graphstore_type_id IF NOT EXISTS
+FOR (t:Type) REQUIRE t.id IS UNIQUE;
+CREATE CONSTRAINT graphstore_type_key IF NOT EXISTS
+FOR (t:Type) REQUIRE (t.kind, t.name, t.version) IS UNIQUE;
+CREATE CONSTRAINT graphstore_type_external_id IF NOT EXISTS
+FOR (t:Type) REQUIRE (t.kind, t.external_id) IS UNIQUE;
+
+// -- artifacts ---------------------------------------------------------------------------
+CREATE CONSTRAINT graphstore_artifact_id IF NOT EXISTS
+FOR (n:Artifact) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT graphstore_artifact_external_id IF NOT EXISTS
+FOR (n:Artifact) REQUIRE n.external_id IS UNIQUE;
+CREATE CONSTRAINT graphstore_artifact_name IF NOT EXISTS
+FOR (n:Artifact) REQUIRE (n.type_id, n.name) IS UNIQUE;
+CREATE RANGE INDEX graphstore_artifact_type IF NOT EXISTS FOR (n:Artifact) ON (n.type, n.name);
+CREATE RANGE INDEX graphstore_artifact_uri IF NOT EXISTS FOR (n:Artifact) ON (n.uri);
+CREATE RANGE INDEX graphstore_artifact_state IF NOT EXISTS FOR (n:Artifact) ON (n.state);
+CREATE RANGE INDEX graphstore_artifact_create_time IF NOT EXISTS
+FOR (n:Artifact) ON (n.create_time_since_epoch);
+CREATE RANGE INDEX graphstore_artifact_update_time IF NOT EXISTS
+FOR (n:Artifact) ON (n.last_update_time_since_epoch);
+
+// -- executions --------------------------------------------------------------------------
+CREATE CONSTRAINT graphstore_execution_id IF NOT EXISTS
+FOR (n:Execution) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT graphstore_execution_external_id IF NOT EXISTS
+FOR (n:Execution) REQUIRE n.external_id IS UNIQUE;
+CREATE CONSTRAINT graphstore_execution_name IF NOT EXISTS
+FOR (n:Execution) REQUIRE (n.type_id, n.name) IS UNIQUE;
+CREATE RANGE INDEX graphstore_execution_type IF NOT EXISTS FOR (n:Execution) ON (n.type, n.name);
+CREATE RANGE INDEX graphstore_execution_state IF NOT EXISTS
+FOR (n:Execution) ON (n.last_known_state);
+CREATE RANGE INDEX graphstore_execution_create_time IF NOT EXISTS
+FOR (n:Execution) ON (n.create_time_since_epoch);
+CREATE RANGE INDEX graphstore_execution_update_time IF NOT EXISTS
+FOR (n:Execution) ON (n.last_update_time_since_epoch);
+
+// -- contexts ----------------------------------------------------------------------------
+CREATE CONSTRAINT graphstore_context_id IF NOT EXISTS
+FOR (n:Context) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT graphstore_context_external_id IF NOT EXISTS
+FOR (n:Context) REQUIRE n.external_id IS UNIQUE;
+CREATE CONSTRAINT graphstore_context_name IF NOT EXISTS
+FOR (n:Context) REQUIRE (n.type_id, n.name) IS UNIQUE;
+CREATE RANGE INDEX graphstore_context_type IF NOT EXISTS FOR (n:Context) ON (n.type, n.name);
+CREATE RANGE INDEX graphstore_context_create_time IF NOT EXISTS
+FOR (n:Context) ON (n.create_time_since_epoch);
+CREATE RANGE INDEX graphstore_context_update_time IF NOT EXISTS
+FOR (n:Context) ON (n.last_update_time_since_epoch);
+
+// -- bookkeeping -------------------------------------------------------------------------
+CREATE CONSTRAINT graphstore_sequence_name IF NOT EXISTS
+FOR (s:GraphstoreSequence) REQUIRE s.name IS UNIQUE;
+CREATE CONSTRAINT graphstore_schema_name IF NOT EXISTS
+FOR (m:GraphstoreSchema) REQUIRE m.name IS UNIQUE;

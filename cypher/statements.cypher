@@ -1,0 +1,103 @@
+// The fixed statements graphstore runs on Neo4j, one per `// name:` block.
+// {Label}, {TypeLabel} and {REL} are filled in by graphstore.compile.cypher through its single
+// quoting function; every value is a $parameter.
+
+// name: init_bookkeeping
+// Sequences and the schema marker exist before any write, so writers only ever MATCH them.
+UNWIND $sequences AS name
+MERGE (s:GraphstoreSequence {name: name})
+  ON CREATE SET s.value = 0
+WITH count(*) AS created
+MERGE (m:GraphstoreSchema {name: 'graphstore'})
+  ON CREATE SET m.version = $version
+RETURN m.version AS version;
+
+// name: allocate_ids
+// The SET write-locks the sequence node until commit: concurrent writers queue here, so
+// ids are unique, increasing in commit order and never reused.
+MATCH (s:GraphstoreSequence {name: $name})
+SET s.value = s.value + $count
+RETURN s.value AS value;
+
+// name: get_types
+MATCH (t:{TypeLabel})
+WHERE ($ids IS NULL OR t.id IN $ids)
+  AND ($keys IS NULL OR [t.name, t.version] IN $keys)
+  AND ($names IS NULL OR t.name IN $names)
+  AND ($external_ids IS NULL OR t.external_id IN $external_ids)
+RETURN t {.*} AS t
+ORDER BY t.id;
+
+// name: insert_type
+CREATE (t:Type:{TypeLabel})
+SET t = $props;
+
+// name: update_type
+MATCH (t:{TypeLabel} {id: $id})
+SET t = $props;
+
+// name: insert_nodes
+// The type name becomes a second label (Browser colours by it); type_labels is [] when the
+// name collides with one of graphstore's own labels.
+UNWIND $rows AS row
+CREATE (n:{Label})
+SET n = row.props
+SET n:$(row.type_labels);
+
+// name: update_nodes
+UNWIND $rows AS row
+MATCH (n:{Label} {id: row.id})
+SET n = row.props;
+
+// name: delete_nodes
+MATCH (n:{Label})
+WHERE n.id IN $ids
+DETACH DELETE n
+RETURN count(*) AS deleted;
+
+// name: existing_ids
+MATCH (n:{Label})
+WHERE n.id IN $ids
+RETURN n.id AS id;
+
+// name: insert_events
+// Events point the way data flows: input kinds artifact -> execution, output kinds
+// execution -> artifact; the relationship type is the event kind.
+UNWIND $rows AS row
+MATCH (a:Artifact {id: row.artifact_id})
+MATCH (e:Execution {id: row.execution_id})
+WITH row, CASE WHEN row.input THEN a ELSE e END AS src, CASE WHEN row.input THEN e ELSE a END AS dst
+CREATE (src)-[r:$(row.type)]->(dst)
+SET r.id = row.id, r.path = row.path, r.milliseconds_since_epoch = row.time;
+
+// name: get_events_by_artifacts
+MATCH (a:Artifact)
+WHERE a.id IN $ids
+MATCH (a)-[r]-(e:Execution)
+RETURN a.id AS artifact_id, e.id AS execution_id, type(r) AS type, r.path AS path,
+       r.milliseconds_since_epoch AS milliseconds_since_epoch
+ORDER BY r.id;
+
+// name: get_events_by_executions
+MATCH (e:Execution)
+WHERE e.id IN $ids
+MATCH (a:Artifact)-[r]-(e)
+RETURN a.id AS artifact_id, e.id AS execution_id, type(r) AS type, r.path AS path,
+       r.milliseconds_since_epoch AS milliseconds_since_epoch
+ORDER BY r.id;
+
+// name: link
+UNWIND $pairs AS pair
+MATCH (s:{Label} {id: pair[0]})
+MATCH (t:Context {id: pair[1]})
+MERGE (s)-[:{REL}]->(t);
+
+// name: ancestors
+MATCH (c:Context)
+WHERE c.id IN $ids
+MATCH (c)-[:CHILD_OF]->*(p:Context)
+RETURN DISTINCT p.id AS id;
+
+// name: schema_version
+MATCH (m:GraphstoreSchema {name: 'graphstore'})
+RETURN m.version AS version;

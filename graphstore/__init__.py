@@ -1,0 +1,64 @@
+"""graphstore: an MLMD-shaped lineage and metadata store on Neo4j, with an embedded SQLite default.
+
+    >>> from graphstore import MetadataStore, ArtifactType, Artifact, PropertyType
+    >>> store = MetadataStore()                      # embedded, in memory
+    >>> t = store.put_artifact_type(ArtifactType(name="DataSet", properties={"day": PropertyType.INT}))
+    >>> [a] = store.put_artifacts([Artifact(type_id=t, uri="/data/1", properties={"day": 1})])
+"""
+
+from .errors import (
+    AlreadyExists,
+    EngineUnavailable,
+    FailedPrecondition,
+    FilterSyntaxError,
+    GraphstoreError,
+    InvalidArgument,
+    NotFound,
+)
+from .models import (
+    Artifact,
+    ArtifactState,
+    ArtifactType,
+    Association,
+    Attribution,
+    Context,
+    ContextType,
+    Event,
+    EventType,
+    Execution,
+    ExecutionState,
+    ExecutionType,
+    ParentContext,
+    PropertyType,
+    ProtoValue,
+)
+from .store import MetadataStore
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AlreadyExists",
+    "Artifact",
+    "ArtifactState",
+    "ArtifactType",
+    "Association",
+    "Attribution",
+    "Context",
+    "ContextType",
+    "EngineUnavailable",
+    "Event",
+    "EventType",
+    "Execution",
+    "ExecutionState",
+    "ExecutionType",
+    "FailedPrecondition",
+    "FilterSyntaxError",
+    "GraphstoreError",
+    "InvalidArgument",
+    "MetadataStore",
+    "NotFound",
+    "ParentContext",
+    "PropertyType",
+    "ProtoValue",
+    "__version__",
+]

@@ -1,0 +1,315 @@
+"""Write logic shared by every engine: validation and composition of operations.
+
+Each function runs inside the caller's transaction (``tx``); it raises before anything is
+committed, so a bad element anywhere in a batch leaves the store untouched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from . import ops
+from ._convert import now_ms
+from .engines.base import Transaction
+from .errors import AlreadyExists, InvalidArgument, NotFound
+from .kinds import KIND_SPECS, KindSpec, NodeKind, Relation
+from .models import Event, EventType, PropertyType, _NodeBase, _TypeBase
+from .values import encode_properties
+
+__all__ = ["delete_nodes", "link", "put_events", "put_lineage", "put_nodes",
+           "put_parent_contexts", "put_type"]
+
+ARTIFACTS, EXECUTIONS, CONTEXTS = (KIND_SPECS[k] for k in NodeKind)
+_IMMUTABLE = frozenset({"id", "type_id", "type", "create_time_since_epoch",
+                        "last_update_time_since_epoch"})
+
+
+# -- types -------------------------------------------------------------------------------
+
+def put_type(tx: Transaction, spec: KindSpec, t: _TypeBase, can_add_fields: bool,
+             can_omit_fields: bool) -> int:
+    what = f"{spec.noun}_type {t.name!r}"
+    if t.base_type is not None and t.base_type not in spec.base_types:
+        raise InvalidArgument(f"{what}.base_type: {t.base_type!r} is not one of "
+                              f"{sorted(spec.base_types) or 'none (contexts have no base type)'}")
+    for name, ptype in t.properties.items():
+        if not name or ptype is PropertyType.UNKNOWN:
+            raise InvalidArgument(f"{what}.properties[{name!r}]: needs a name and a known type, "
+                                  f"got {ptype!r}")
+    version = t.version or ""
+    found = tx.run(ops.GetTypes(spec.kind, keys=((t.name, version),)))
+    if not found:
+        new_id = tx.run(ops.AllocateIds("Type", 1))
+        tx.run(ops.InsertType(spec.kind, ops.TypeRow(
+            new_id, t.name, version, t.description, t.external_id or None, t.base_type,
+            tuple(sorted(t.properties.items())))))
+        return int(new_id)
+    old = found[0]
+    stored: dict[str, PropertyType] = old["properties"]
+    for name, ptype in t.properties.items():
+        if name in stored and stored[name] != ptype:
+            raise AlreadyExists(f"{what}.properties[{name!r}]: stored as {stored[name].name}, "
+                                f"given {PropertyType(ptype).name}")
+    added = sorted(set(t.properties) - set(stored))
+    omitted = sorted(set(stored) - set(t.properties))
+    if added and not can_add_fields:
+        raise AlreadyExists(f"{what}: adds properties {added}; pass can_add_fields=True")
+    if omitted and not can_omit_fields:
+        raise AlreadyExists(f"{what}: omits stored properties {omitted}; pass can_omit_fields=True")
+    changes = {k: v for k, v in (("description", t.description), ("base_type", t.base_type),
+                                 ("external_id", t.external_id or None)) if v is not None}
+    if added or any(old.get(k) != v for k, v in changes.items()):
+        merged = {**old, **changes}
+        tx.run(ops.UpdateType(spec.kind, ops.TypeRow(
+            old["id"], t.name, version, merged.get("description"), merged.get("external_id"),
+            merged.get("base_type"), tuple(sorted({**stored, **t.properties}.items())))))
+    return int(old["id"])
+
+
+def _resolve_types(tx: Transaction, spec: KindSpec, nodes: Sequence[_NodeBase],
+                   existing: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stored type of each node: by type_id, else by type name (unversioned), else the
+    type of the stored node being updated."""
+    wanted = {n.type_id for n in nodes if n.type_id is not None}
+    wanted |= {row["type_id"] for row in existing.values()}
+    names = {n.type for n in nodes if n.type_id is None and n.type}
+    by_id = {t["id"]: t for t in tx.run(ops.GetTypes(spec.kind, ids=tuple(wanted)))} if wanted else {}
+    by_name = ({t["name"]: t for t in tx.run(ops.GetTypes(spec.kind, keys=tuple((n, "") for n in names)))}
+               if names else {})
+    out = []
+    for i, n in enumerate(nodes):
+        what = f"{spec.noun}s[{i}]"
+        if n.type_id is not None:
+            if n.type_id not in by_id:
+                raise NotFound(f"{what}.type_id: no {spec.noun} type with id {n.type_id}")
+            out.append(by_id[n.type_id])
+        elif n.type:
+            if n.type not in by_name:
+                raise NotFound(f"{what}.type: no unversioned {spec.noun} type named {n.type!r}")
+            out.append(by_name[n.type])
+        elif n.id is not None and n.id in existing:
+            out.append(by_id[existing[n.id]["type_id"]])
+        else:
+            raise InvalidArgument(f"{what}.type_id: required (or give the type's name in .type)")
+    return out
+
+
+# -- nodes -------------------------------------------------------------------------------
+
+def _fields_of(spec: KindSpec, values: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    fields = {"name": values.get("name"), "external_id": values.get("external_id") or None}
+    for name in spec.extra_fields:
+        value = values.get(name)
+        fields[name] = value.name if hasattr(value, "name") and name == spec.state_field else value
+    return tuple(fields.items())
+
+
+def _values(node: _NodeBase) -> dict[str, Any]:
+    # shallow on purpose: model_dump would turn ProtoValue property values into dicts
+    return {k: getattr(node, k) for k in type(node).model_fields if k not in _IMMUTABLE}
+
+
+def _merge(spec: KindSpec, what: str, old: dict[str, Any], new: _NodeBase,
+           mask: Sequence[str]) -> dict[str, Any]:
+    """The node after an update: all of ``new``, or only the fields ``mask`` names."""
+    given = _values(new)
+    if not mask:
+        return given
+    merged = {k: old.get(k) for k in given}
+    merged["properties"] = dict(old.get("properties", {}))
+    merged["custom_properties"] = dict(old.get("custom_properties", {}))
+    for path in mask:
+        head, _, key = path.partition(".")
+        if head in ("properties", "custom_properties"):
+            if not key:
+                merged[head] = dict(given[head])
+            elif key in given[head]:
+                merged[head][key] = given[head][key]
+            else:
+                merged[head].pop(key, None)
+        elif head in given and not key:
+            merged[head] = given[head]
+        elif head not in _IMMUTABLE:
+            raise InvalidArgument(f"{what} field_mask: unknown path {path!r}")
+    return merged
+
+
+def put_nodes(tx: Transaction, spec: KindSpec, nodes: Sequence[_NodeBase],
+              field_mask: Sequence[str] = ()) -> list[int]:
+    """Insert nodes without an id, update those with one; returns ids in input order."""
+    update_ids = [n.id for n in nodes if n.id is not None]
+    existing: dict[int, dict[str, Any]] = {}
+    if update_ids:
+        existing = {r["id"]: r for r in tx.run(ops.NodeQuery(spec.kind, ids=tuple(update_ids)))}
+    for i, n in enumerate(nodes):
+        if n.id is not None and n.id not in existing:
+            raise NotFound(f"{spec.noun}s[{i}].id: no {spec.noun} with id {n.id}")
+    types = _resolve_types(tx, spec, nodes, existing)
+    new_count = len(nodes) - len(update_ids)
+    next_id = tx.run(ops.AllocateIds(spec.label, new_count)) if new_count else 0
+    now = now_ms()
+    inserts: list[ops.NodeRow] = []
+    updates: list[ops.NodeRow] = []
+    ids: list[int] = []
+    for i, (n, t) in enumerate(zip(nodes, types)):
+        what = f"{spec.noun}s[{i}]"
+        if n.id is None:
+            values = _values(n)
+            node_id, create_time = next_id, now
+            next_id += 1
+        else:
+            old = existing[n.id]
+            if n.type_id is not None and n.type_id != old["type_id"]:
+                raise InvalidArgument(f"{what}.type_id: {n.type_id} differs from the stored "
+                                      f"type_id {old['type_id']} (a node's type cannot change)")
+            values = _merge(spec, what, old, n, field_mask)
+            node_id, create_time = n.id, old["create_time_since_epoch"]
+        if spec.kind is NodeKind.CONTEXT and not values.get("name"):
+            raise InvalidArgument(f"{what}.name: a context needs a non-empty name, "
+                                  f"got {values.get('name')!r}")
+        props = encode_properties(what, t["properties"], values["properties"],
+                                  values["custom_properties"])
+        row = ops.NodeRow(node_id, t["id"], t["name"], _fields_of(spec, values), create_time,
+                          now, props)
+        (inserts if n.id is None else updates).append(row)
+        ids.append(node_id)
+    if inserts:
+        tx.run(ops.InsertNodes(spec.kind, tuple(inserts)))
+    if updates:
+        tx.run(ops.UpdateNodes(spec.kind, tuple(updates)))
+    return ids
+
+
+def _require(tx: Transaction, spec: KindSpec, ids: set[int], field: str,
+             error: type[Exception] = InvalidArgument) -> None:
+    if not ids:
+        return
+    missing = sorted(ids - tx.run(ops.ExistingIds(spec.kind, tuple(ids))))
+    if missing:
+        raise error(f"{field}: no {spec.noun} with id {missing[0]}"
+                    + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+
+
+def delete_nodes(tx: Transaction, spec: KindSpec, ids: Sequence[int]) -> int:
+    """Delete nodes with their properties, events and links; unknown ids delete nothing."""
+    _require(tx, spec, set(ids), f"{spec.noun}_ids", NotFound)
+    return int(tx.run(ops.DeleteNodes(spec.kind, tuple(dict.fromkeys(ids)))))
+
+
+# -- relations ---------------------------------------------------------------------------
+
+def put_events(tx: Transaction, events: Sequence[Event], what: str = "events") -> None:
+    """Insert events; duplicates (same artifact, execution and kind) are AlreadyExists."""
+    keys: list[tuple[int, int, str]] = []
+    for i, e in enumerate(events):
+        if e.artifact_id is None or e.execution_id is None:
+            raise InvalidArgument(f"{what}[{i}]: artifact_id and execution_id are required, "
+                                  f"got {e.artifact_id!r} and {e.execution_id!r}")
+        if e.type is EventType.UNKNOWN:
+            raise InvalidArgument(f"{what}[{i}].type: an event needs a kind, got UNKNOWN")
+        keys.append((e.artifact_id, e.execution_id, e.type.name))
+    if not keys:
+        return
+    _require(tx, ARTIFACTS, {k[0] for k in keys}, f"{what}.artifact_id")
+    _require(tx, EXECUTIONS, {k[1] for k in keys}, f"{what}.execution_id")
+    stored = {(r["artifact_id"], r["execution_id"], r["type"]) for r in
+              tx.run(ops.GetEvents(execution_ids=tuple({k[1] for k in keys})))}
+    for i, key in enumerate(keys):
+        if key in stored:
+            raise AlreadyExists(f"{what}[{i}]: a {key[2]} event between artifact {key[0]} and "
+                                f"execution {key[1]} already exists")
+        stored.add(key)
+    first = tx.run(ops.AllocateIds("Event", len(keys)))
+    now = now_ms()
+    tx.run(ops.InsertEvents(tuple(
+        ops.EventRow(first + i, k[0], k[1], k[2], json.dumps(list(e.path)),
+                     e.milliseconds_since_epoch or now)
+        for i, (k, e) in enumerate(zip(keys, events)))))
+
+
+def link(tx: Transaction, relation: Relation, pairs: Sequence[tuple[int, int]], field: str) -> None:
+    """Create links (idempotent) after checking that both ends exist."""
+    if not pairs:
+        return
+    rel = relation.value
+    _require(tx, KIND_SPECS[rel.source], {p[0] for p in pairs}, f"{field}.{rel.source_column}")
+    _require(tx, CONTEXTS, {p[1] for p in pairs}, f"{field}.{rel.target_column}")
+    tx.run(ops.Link(relation, tuple(dict.fromkeys(pairs))))
+
+
+def put_parent_contexts(tx: Transaction, pairs: Sequence[tuple[int, int]]) -> None:
+    """Link (child, parent) pairs; self-links, duplicates and cycles are rejected."""
+    for i, (child, parent) in enumerate(pairs):
+        if child == parent:
+            raise InvalidArgument(f"parent_contexts[{i}]: context {child} cannot be its own parent")
+    for i, (child, parent) in enumerate(pairs):
+        parents = {r["id"] for r in tx.run(ops.NodeQuery(
+            NodeKind.CONTEXT, linked=ops.LinkFilter(Relation.PARENT, child, as_source=False)))}
+        if parent in parents or pairs.index((child, parent)) != i:
+            raise AlreadyExists(f"parent_contexts[{i}]: context {parent} is already a parent "
+                                f"of context {child}")
+    link(tx, Relation.PARENT, pairs, "parent_contexts")
+    for i, (child, parent) in enumerate(pairs):
+        if child in tx.run(ops.Ancestors((parent,))):
+            raise InvalidArgument(f"parent_contexts[{i}]: making {parent} a parent of {child} "
+                                  f"would create a cycle")
+
+
+def _reuse(tx: Transaction, spec: KindSpec, nodes: Sequence[_NodeBase], by: str) -> list[int | None]:
+    """Ids of stored nodes that new nodes should reuse: contexts by (type, name), artifacts by
+    external_id. Reused nodes are left as they are."""
+    keyed = [i for i, n in enumerate(nodes) if n.id is None and getattr(n, by)]
+    if not keyed:
+        return [None] * len(nodes)
+    values = tuple({getattr(nodes[i], by) for i in keyed})
+    query = (ops.NodeQuery(spec.kind, names=values) if by == "name"
+             else ops.NodeQuery(spec.kind, external_ids=values))
+    rows = tx.run(query)
+    out: list[int | None] = [None] * len(nodes)
+    types = _resolve_types(tx, spec, [nodes[i] for i in keyed], {})
+    for i, t in zip(keyed, types):
+        for r in rows:
+            if r[by] == getattr(nodes[i], by) and (by != "name" or r["type_id"] == t["id"]):
+                out[i] = r["id"]
+    return out
+
+
+def _put_reusing(tx: Transaction, spec: KindSpec, nodes: Sequence[_NodeBase],
+                 reuse_by: str | None) -> list[int]:
+    reused = _reuse(tx, spec, nodes, reuse_by) if reuse_by else [None] * len(nodes)
+    fresh = [n for n, r in zip(nodes, reused) if r is None]
+    fresh_ids = iter(put_nodes(tx, spec, fresh))
+    return [r if r is not None else next(fresh_ids) for r in reused]
+
+
+def put_lineage(tx: Transaction, executions: Sequence[_NodeBase], artifacts: Sequence[_NodeBase],
+                contexts: Sequence[_NodeBase],
+                edges: Sequence[tuple[int | None, int | None, Event]],
+                reuse_context: bool, reuse_artifact: bool
+                ) -> tuple[list[int], list[int], list[int]]:
+    """Upsert executions, artifacts and contexts, add the events between them, and link
+    every artifact and execution to every context."""
+    context_ids = _put_reusing(tx, CONTEXTS, contexts, "name" if reuse_context else None)
+    execution_ids = put_nodes(tx, EXECUTIONS, executions)
+    artifact_ids = _put_reusing(tx, ARTIFACTS, artifacts, "external_id" if reuse_artifact else None)
+    events = []
+    for i, (ei, ai, event) in enumerate(edges):
+        update: dict[str, int] = {}
+        for field, index, ids in (("execution_id", ei, execution_ids),
+                                  ("artifact_id", ai, artifact_ids)):
+            if index is None:
+                continue
+            if not 0 <= index < len(ids):
+                raise InvalidArgument(f"event_edges[{i}]: {field} index {index} is out of range")
+            given = getattr(event, field)
+            if given is not None and given != ids[index]:
+                raise InvalidArgument(f"event_edges[{i}].{field}: {given} does not match the "
+                                      f"{field.split('_')[0]} it is attached to ({ids[index]})")
+            update[field] = ids[index]
+        events.append(event.model_copy(update=update))
+    put_events(tx, events, "event_edges")
+    link(tx, Relation.ATTRIBUTION, [(a, c) for a in artifact_ids for c in context_ids], "contexts")
+    link(tx, Relation.ASSOCIATION, [(e, c) for e in execution_ids for c in context_ids], "contexts")
+    return execution_ids, artifact_ids, context_ids

@@ -1,0 +1,52 @@
+"""What a compiler produces and how an engine consumes it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..ops import Op
+
+__all__ = [
+    "SCHEMA_VERSION", "Compiled", "Compiler", "Rows", "Statement", "first_column", "no_result",
+]
+
+# The version of the stored layout (tables / graph shape); bumped with a migration.
+SCHEMA_VERSION = 1
+
+Rows = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement with its parameters.
+
+    ``many`` means ``params`` is a list of parameter rows to run the statement with, one
+    after the other (SQLite's executemany); Neo4j statements batch with UNWIND instead.
+    """
+
+    text: str
+    params: Any = field(default_factory=dict)
+    many: bool = False
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """Statements run in order in one transaction; ``decode`` turns their rows into a result."""
+
+    statements: Sequence[Statement]
+    decode: Callable[[list[Rows]], Any]
+
+
+class Compiler(Protocol):
+    def compile(self, op: Op) -> Compiled: ...
+
+
+def no_result(_: list[Rows]) -> None:
+    return None
+
+
+def first_column(results: list[Rows]) -> list[Any]:
+    """The first column of the last statement's rows."""
+    return [next(iter(row.values())) for row in results[-1]]

@@ -1,0 +1,245 @@
+"""Operations → Cypher for Neo4j 5.26+.
+
+Fixed statements live in ``cypher/statements.cypher``; this module fills in their labels and
+builds the few statements whose shape depends on the call (node queries with filters).
+
+Graph encoding (see cypher/README.md): a node's declared and custom properties are stored as
+``properties.NAME`` / ``custom_properties.NAME`` node properties; STRUCT and PROTO values as
+JSON text, with their keys listed in ``_struct`` / ``_proto`` so they can be decoded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .. import ops
+from ..errors import InvalidArgument
+from ..kinds import KIND_SPECS, NodeKind, spec_of
+from ..models import EventType, PropertyType
+from ..values import decode_value
+from .._resources import cypher_statements
+from .base import Compiled, Rows, Statement, first_column, no_result
+
+__all__ = ["CypherCompiler", "RESERVED_LABELS", "quote", "type_labels"]
+
+PROPS_PREFIX = "properties."
+CUSTOM_PREFIX = "custom_properties."
+RESERVED_LABELS = frozenset(
+    {s.label for s in KIND_SPECS.values()} | {s.type_label for s in KIND_SPECS.values()}
+    | {"Type", "GraphstoreSequence", "GraphstoreSchema"})
+_PLACEHOLDER = re.compile(r"\{(Label|TypeLabel|REL)\}")
+
+
+def quote(name: str) -> str:
+    """The one way a name (label, relationship type, property key) enters Cypher text.
+
+    Back-quotes it, doubling any back-quote inside, so no name can end the identifier early.
+    """
+    if not isinstance(name, str) or not name or "\x00" in name:
+        raise InvalidArgument(f"name {name!r} cannot be used as a Neo4j label or key")
+    return "`" + name.replace("`", "``") + "`"
+
+
+def type_labels(type_name: str) -> list[str]:
+    """The extra label a node gets for its type; none when it would collide with ours."""
+    return [] if type_name in RESERVED_LABELS else [type_name]
+
+
+def _fill(name: str, **names: str) -> str:
+    text = cypher_statements()[name]
+    return _PLACEHOLDER.sub(lambda m: quote(names[m.group(1)]), text)
+
+
+def _node_props(kind: NodeKind, row: ops.NodeRow) -> dict[str, Any]:
+    props: dict[str, Any] = dict(row.fields)
+    props.update(id=row.id, type_id=row.type_id, type=row.type_name,
+                 create_time_since_epoch=row.create_time,
+                 last_update_time_since_epoch=row.update_time)
+    struct: list[str] = []
+    proto: list[str] = []
+    for p in row.props:
+        key = (CUSTOM_PREFIX if p.custom else PROPS_PREFIX) + p.name
+        props[key] = p.value
+        if p.ptype is PropertyType.STRUCT:
+            struct.append(key)
+        elif p.ptype is PropertyType.PROTO:
+            proto.append(key)
+    props["_struct"] = struct or None
+    props["_proto"] = proto or None
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def _decode_node(raw: dict[str, Any]) -> dict[str, Any]:
+    struct = set(raw.pop("_struct", None) or ())
+    proto = set(raw.pop("_proto", None) or ())
+    node: dict[str, Any] = {"properties": {}, "custom_properties": {}}
+    for key, value in raw.items():
+        for prefix, target in ((PROPS_PREFIX, "properties"), (CUSTOM_PREFIX, "custom_properties")):
+            if key.startswith(prefix):
+                ptype = (PropertyType.STRUCT if key in struct else
+                         PropertyType.PROTO if key in proto else None)
+                node[target][key[len(prefix):]] = decode_value(ptype, value) if ptype else value
+                break
+        else:
+            node[key] = value
+    return node
+
+
+def _decode_nodes(results: list[Rows]) -> list[dict[str, Any]]:
+    return [_decode_node(row["n"]) for row in results[-1]]
+
+
+def _decode_types(results: list[Rows]) -> list[dict[str, Any]]:
+    out = []
+    for row in results[-1]:
+        raw = row["t"]
+        t: dict[str, Any] = {"properties": {}}
+        for key, value in raw.items():
+            if key.startswith(PROPS_PREFIX):
+                t["properties"][key[len(PROPS_PREFIX):]] = PropertyType(value)
+            elif key != "kind":
+                t[key] = value
+        t["version"] = t.get("version") or None
+        out.append(t)
+    return out
+
+
+class CypherCompiler:
+    """Compiles operations to Cypher statements with parameters."""
+
+    filter_compiler: Callable[[Any, NodeKind, str], tuple[str, str, dict[str, Any]]] | None = None
+
+    def compile(self, op: ops.Op) -> Compiled:
+        method = getattr(self, "_" + type(op).__name__)
+        return method(op)  # type: ignore[no-any-return]
+
+    # -- types ---------------------------------------------------------------------------
+    def _GetTypes(self, op: ops.GetTypes) -> Compiled:
+        params = {
+            "ids": list(op.ids) if op.ids is not None else None,
+            "keys": [list(k) for k in op.keys] if op.keys is not None else None,
+            "names": list(op.names) if op.names is not None else None,
+            "external_ids": list(op.external_ids) if op.external_ids is not None else None,
+        }
+        text = _fill("get_types", TypeLabel=spec_of(op.kind).type_label)
+        return Compiled([Statement(text, params)], _decode_types)
+
+    def _type_props(self, kind: NodeKind, row: ops.TypeRow) -> dict[str, Any]:
+        props: dict[str, Any] = {
+            "id": row.id, "kind": kind.value, "name": row.name, "version": row.version,
+            "description": row.description, "external_id": row.external_id,
+            "base_type": row.base_type}
+        props.update({PROPS_PREFIX + n: int(t) for n, t in row.properties})
+        return {k: v for k, v in props.items() if v is not None}
+
+    def _InsertType(self, op: ops.InsertType) -> Compiled:
+        text = _fill("insert_type", TypeLabel=spec_of(op.kind).type_label)
+        return Compiled([Statement(text, {"props": self._type_props(op.kind, op.row)})], no_result)
+
+    def _UpdateType(self, op: ops.UpdateType) -> Compiled:
+        text = _fill("update_type", TypeLabel=spec_of(op.kind).type_label)
+        params = {"id": op.row.id, "props": self._type_props(op.kind, op.row)}
+        return Compiled([Statement(text, params)], no_result)
+
+    # -- nodes ---------------------------------------------------------------------------
+    def _AllocateIds(self, op: ops.AllocateIds) -> Compiled:
+        stmt = Statement(_fill("allocate_ids"), {"name": op.sequence, "count": op.count})
+        return Compiled([stmt], lambda res: res[-1][0]["value"] - op.count + 1)
+
+    def _InsertNodes(self, op: ops.InsertNodes) -> Compiled:
+        rows = [{"props": _node_props(op.kind, r), "type_labels": type_labels(r.type_name)}
+                for r in op.rows]
+        text = _fill("insert_nodes", Label=spec_of(op.kind).label)
+        return Compiled([Statement(text, {"rows": rows})], no_result)
+
+    def _UpdateNodes(self, op: ops.UpdateNodes) -> Compiled:
+        rows = [{"id": r.id, "props": _node_props(op.kind, r)} for r in op.rows]
+        text = _fill("update_nodes", Label=spec_of(op.kind).label)
+        return Compiled([Statement(text, {"rows": rows})], no_result)
+
+    def _DeleteNodes(self, op: ops.DeleteNodes) -> Compiled:
+        text = _fill("delete_nodes", Label=spec_of(op.kind).label)
+        return Compiled([Statement(text, {"ids": list(op.ids)})],
+                        lambda res: res[-1][0]["deleted"])
+
+    def _ExistingIds(self, op: ops.ExistingIds) -> Compiled:
+        text = _fill("existing_ids", Label=spec_of(op.kind).label)
+        return Compiled([Statement(text, {"ids": list(op.ids)})], lambda r: set(first_column(r)))
+
+    def _NodeQuery(self, op: ops.NodeQuery) -> Compiled:
+        label = quote(spec_of(op.kind).label)
+        lines: list[str] = []
+        where: list[str] = []
+        params: dict[str, Any] = {}
+        if op.linked is not None:
+            rel = op.linked.relation.value
+            other = quote(spec_of(rel.source if not op.linked.as_source else NodeKind.CONTEXT).label)
+            arrow = (f"(n:{label})-[:{quote(rel.rel_type)}]->(o:{other} {{id: $other_id}})"
+                     if op.linked.as_source else
+                     f"(o:{other} {{id: $other_id}})-[:{quote(rel.rel_type)}]->(n:{label})")
+            lines.append(f"MATCH {arrow}")
+            params["other_id"] = op.linked.other_id
+        else:
+            lines.append(f"MATCH (n:{label})")
+        for key, values in (("id", op.ids), ("type_id", op.type_ids), ("name", op.names),
+                            ("uri", op.uris), ("external_id", op.external_ids)):
+            if values is not None:
+                where.append(f"n.{key} IN ${key}s")
+                params[f"{key}s"] = list(values)
+        if op.filter is not None:
+            if self.filter_compiler is None:
+                raise NotImplementedError("filter queries are not compiled yet")
+            matches, condition, fparams = self.filter_compiler(op.filter, op.kind, "n")
+            if matches:
+                lines.append(matches)
+            where.append(f"({condition})")
+            params.update(fparams)
+        order = f"n.{op.order_by.value}"
+        direction, cmp = ("DESC", "<") if op.descending else ("ASC", ">")
+        if op.after is not None:
+            where.append(f"({order} {cmp} $after_value OR "
+                         f"({order} = $after_value AND n.id {cmp} $after_id))")
+            params.update(after_value=op.after[0], after_id=op.after[1])
+        if where:
+            lines.append("WHERE " + "\n  AND ".join(where))
+        lines.append("RETURN n {.*} AS n")
+        lines.append(f"ORDER BY {order} {direction}, n.id {direction}")
+        if op.limit is not None:
+            lines.append("LIMIT $limit")
+            params["limit"] = op.limit
+        return Compiled([Statement("\n".join(lines), params)], _decode_nodes)
+
+    # -- relations -----------------------------------------------------------------------
+    def _InsertEvents(self, op: ops.InsertEvents) -> Compiled:
+        rows = [{"id": e.id, "artifact_id": e.artifact_id, "execution_id": e.execution_id,
+                 "type": e.type, "input": EventType[e.type].is_input, "path": e.path,
+                 "time": e.time} for e in op.rows]
+        return Compiled([Statement(_fill("insert_events"), {"rows": rows})], no_result)
+
+    def _GetEvents(self, op: ops.GetEvents) -> Compiled:
+        stmts = []
+        if op.artifact_ids is not None:
+            stmts.append(Statement(_fill("get_events_by_artifacts"), {"ids": list(op.artifact_ids)}))
+        if op.execution_ids is not None:
+            stmts.append(Statement(_fill("get_events_by_executions"),
+                                   {"ids": list(op.execution_ids)}))
+
+        def decode(results: list[Rows]) -> Rows:
+            seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+            for rows in results:
+                for row in rows:
+                    seen.setdefault((row["artifact_id"], row["execution_id"], row["type"]), row)
+            return list(seen.values())
+        return Compiled(stmts, decode)
+
+    def _Link(self, op: ops.Link) -> Compiled:
+        rel = op.relation.value
+        text = _fill("link", Label=spec_of(rel.source).label, REL=rel.rel_type)
+        return Compiled([Statement(text, {"pairs": [list(p) for p in op.pairs]})], no_result)
+
+    def _Ancestors(self, op: ops.Ancestors) -> Compiled:
+        stmt = Statement(_fill("ancestors"), {"ids": list(op.ids)})
+        return Compiled([stmt], lambda r: set(first_column(r)))
+

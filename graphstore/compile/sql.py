@@ -1,0 +1,299 @@
+"""Operations → SQLite statements.
+
+Lists travel as one JSON parameter read with ``json_each`` rather than as ``IN (?, ?, …)``:
+one statement text per operation whatever the list length, and no variable-count limit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from .. import ops
+from ..kinds import KIND_SPECS, NodeKind, Relation, spec_of
+from ..models import PropertyType
+from ..values import decode_value
+from .base import SCHEMA_VERSION, Compiled, Rows, Statement, first_column, no_result
+
+__all__ = ["SCHEMA_VERSION", "SqlCompiler", "schema_statements"]
+
+_COMMON = ("id", "type_id", "type", "name", "external_id",
+           "create_time_since_epoch", "last_update_time_since_epoch")
+
+
+def _columns(kind: NodeKind) -> tuple[str, ...]:
+    return _COMMON + spec_of(kind).extra_fields
+
+
+def _json_list(values: Any) -> str:
+    return json.dumps(list(values))
+
+
+def _in(column: str) -> str:
+    return f"{column} IN (SELECT value FROM json_each(?))"
+
+
+def schema_statements() -> list[str]:
+    """DDL for a new or existing store; every statement is idempotent."""
+    ddl = [
+        "CREATE TABLE IF NOT EXISTS graphstore_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS id_sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+        """CREATE TABLE IF NOT EXISTS type (
+             id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
+             version TEXT NOT NULL DEFAULT '', description TEXT, external_id TEXT,
+             base_type TEXT, UNIQUE (kind, name, version), UNIQUE (kind, external_id))""",
+        """CREATE TABLE IF NOT EXISTS type_property (
+             type_id INTEGER NOT NULL, name TEXT NOT NULL, data_type INTEGER NOT NULL,
+             PRIMARY KEY (type_id, name)) WITHOUT ROWID""",
+        """CREATE TABLE IF NOT EXISTS event (
+             id INTEGER PRIMARY KEY, artifact_id INTEGER NOT NULL, execution_id INTEGER NOT NULL,
+             type TEXT NOT NULL, path TEXT NOT NULL, milliseconds_since_epoch INTEGER NOT NULL,
+             UNIQUE (artifact_id, execution_id, type))""",
+        "CREATE INDEX IF NOT EXISTS event_execution ON event (execution_id, artifact_id)",
+    ]
+    for rel in (r.value for r in Relation):
+        ddl.append(
+            f"""CREATE TABLE IF NOT EXISTS {rel.table} (
+                  {rel.source_column} INTEGER NOT NULL, {rel.target_column} INTEGER NOT NULL,
+                  PRIMARY KEY ({rel.source_column}, {rel.target_column})) WITHOUT ROWID""")
+        ddl.append(f"CREATE INDEX IF NOT EXISTS {rel.table}_target "
+                   f"ON {rel.table} ({rel.target_column}, {rel.source_column})")
+    for spec in KIND_SPECS.values():
+        t = spec.table
+        extra = "".join(f", {c} TEXT" for c in spec.extra_fields)
+        name_rule = " NOT NULL" if spec.kind is NodeKind.CONTEXT else ""
+        ddl += [
+            f"""CREATE TABLE IF NOT EXISTS {t} (
+                  id INTEGER PRIMARY KEY, type_id INTEGER NOT NULL, type TEXT NOT NULL,
+                  name TEXT{name_rule}, external_id TEXT UNIQUE{extra},
+                  create_time_since_epoch INTEGER NOT NULL,
+                  last_update_time_since_epoch INTEGER NOT NULL,
+                  UNIQUE (type_id, name))""",
+            f"CREATE INDEX IF NOT EXISTS {t}_type ON {t} (type, name)",
+            f"CREATE INDEX IF NOT EXISTS {t}_create_time ON {t} (create_time_since_epoch)",
+            f"CREATE INDEX IF NOT EXISTS {t}_update_time ON {t} (last_update_time_since_epoch)",
+            f"""CREATE TABLE IF NOT EXISTS {t}_property (
+                  node_id INTEGER NOT NULL, is_custom INTEGER NOT NULL, name TEXT NOT NULL,
+                  data_type INTEGER NOT NULL, value,
+                  PRIMARY KEY (node_id, is_custom, name)) WITHOUT ROWID""",
+            f"CREATE INDEX IF NOT EXISTS {t}_property_value ON {t}_property (name, is_custom, value)",
+        ]
+        ddl += [f"CREATE INDEX IF NOT EXISTS {t}_{c} ON {t} ({c})" for c in spec.extra_fields]
+    return ddl
+
+
+def _decode_props(raw: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    props: dict[str, Any] = {}
+    custom: dict[str, Any] = {}
+    for name, is_custom, data_type, value in json.loads(raw or "[]"):
+        (custom if is_custom else props)[name] = decode_value(data_type, value)
+    return props, custom
+
+
+def _decode_nodes(results: list[Rows]) -> list[dict[str, Any]]:
+    out = []
+    for row in results[-1]:
+        node = dict(row)
+        node["properties"], node["custom_properties"] = _decode_props(node.pop("props"))
+        out.append(node)
+    return out
+
+
+def _decode_types(results: list[Rows]) -> list[dict[str, Any]]:
+    out = []
+    for row in results[-1]:
+        t = dict(row)
+        t["properties"] = {n: PropertyType(d) for n, d in json.loads(t.pop("props") or "[]")}
+        t["version"] = t["version"] or None
+        out.append(t)
+    return out
+
+
+class SqlCompiler:
+    """Compiles operations to SQLite statements."""
+
+    filter_compiler: Callable[[Any, NodeKind, str], tuple[str, list[Any]]] | None = None
+
+    def compile(self, op: ops.Op) -> Compiled:
+        method = getattr(self, "_" + type(op).__name__)
+        return method(op)  # type: ignore[no-any-return]
+
+    # -- types ---------------------------------------------------------------------------
+    def _GetTypes(self, op: ops.GetTypes) -> Compiled:
+        where, params = ["t.kind = ?"], [op.kind.value]
+        if op.ids is not None:
+            where.append(_in("t.id"))
+            params.append(_json_list(op.ids))
+        if op.keys is not None:
+            where.append("(t.name, t.version) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))")
+            params.append(_json_list(op.keys))
+        if op.names is not None:
+            where.append(_in("t.name"))
+            params.append(_json_list(op.names))
+        if op.external_ids is not None:
+            where.append(_in("t.external_id"))
+            params.append(_json_list(op.external_ids))
+        sql = ("SELECT t.id, t.name, t.version, t.description, t.external_id, t.base_type, "
+               "(SELECT json_group_array(json_array(p.name, p.data_type)) FROM type_property p "
+               "WHERE p.type_id = t.id) AS props FROM type t WHERE "
+               + " AND ".join(where) + " ORDER BY t.id")
+        return Compiled([Statement(sql, params)], _decode_types)
+
+    def _type_props(self, row: ops.TypeRow) -> Statement:
+        return Statement("INSERT INTO type_property (type_id, name, data_type) VALUES (?, ?, ?)",
+                         [(row.id, n, int(t)) for n, t in row.properties], many=True)
+
+    def _InsertType(self, op: ops.InsertType) -> Compiled:
+        r = op.row
+        return Compiled([
+            Statement("INSERT INTO type (id, kind, name, version, description, external_id, "
+                      "base_type) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      [r.id, op.kind.value, r.name, r.version, r.description, r.external_id,
+                       r.base_type]),
+            self._type_props(r),
+        ], no_result)
+
+    def _UpdateType(self, op: ops.UpdateType) -> Compiled:
+        r = op.row
+        return Compiled([
+            Statement("UPDATE type SET description = ?, external_id = ?, base_type = ? "
+                      "WHERE id = ?", [r.description, r.external_id, r.base_type, r.id]),
+            Statement("DELETE FROM type_property WHERE type_id = ?", [r.id]),
+            self._type_props(r),
+        ], no_result)
+
+    # -- nodes ---------------------------------------------------------------------------
+    def _AllocateIds(self, op: ops.AllocateIds) -> Compiled:
+        return Compiled([
+            Statement("INSERT INTO id_sequence (name, value) VALUES (?, 0) "
+                      "ON CONFLICT (name) DO NOTHING", [op.sequence]),
+            Statement("UPDATE id_sequence SET value = value + ? WHERE name = ? RETURNING value",
+                      [op.count, op.sequence]),
+        ], lambda res: res[-1][0]["value"] - op.count + 1)
+
+    def _node_values(self, kind: NodeKind, row: ops.NodeRow) -> tuple[Any, ...]:
+        f = dict(row.fields)
+        return (row.id, row.type_id, row.type_name, f.get("name"), f.get("external_id"),
+                row.create_time, row.update_time,
+                *(f.get(c) for c in spec_of(kind).extra_fields))
+
+    def _insert_props(self, kind: NodeKind, rows: tuple[ops.NodeRow, ...]) -> Statement:
+        return Statement(
+            f"INSERT INTO {spec_of(kind).table}_property (node_id, is_custom, name, data_type, "
+            "value) VALUES (?, ?, ?, ?, ?)",
+            [(r.id, int(p.custom), p.name, int(p.ptype), p.value) for r in rows for p in r.props],
+            many=True)
+
+    def _InsertNodes(self, op: ops.InsertNodes) -> Compiled:
+        cols = _columns(op.kind)
+        sql = (f"INSERT INTO {spec_of(op.kind).table} ({', '.join(cols)}) "
+               f"VALUES ({', '.join('?' for _ in cols)})")
+        return Compiled([
+            Statement(sql, [self._node_values(op.kind, r) for r in op.rows], many=True),
+            self._insert_props(op.kind, op.rows),
+        ], no_result)
+
+    def _UpdateNodes(self, op: ops.UpdateNodes) -> Compiled:
+        spec = spec_of(op.kind)
+        cols = ("name", "external_id", "last_update_time_since_epoch", *spec.extra_fields)
+        sql = (f"UPDATE {spec.table} SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?")
+        values = []
+        for r in op.rows:
+            f = dict(r.fields)
+            values.append((f.get("name"), f.get("external_id"), r.update_time,
+                           *(f.get(c) for c in spec.extra_fields), r.id))
+        return Compiled([
+            Statement(sql, values, many=True),
+            Statement(f"DELETE FROM {spec.table}_property WHERE " + _in("node_id"),
+                      [_json_list(r.id for r in op.rows)]),
+            self._insert_props(op.kind, op.rows),
+        ], no_result)
+
+    def _DeleteNodes(self, op: ops.DeleteNodes) -> Compiled:
+        spec = spec_of(op.kind)
+        ids = _json_list(op.ids)
+        stmts = [Statement(f"DELETE FROM {spec.table}_property WHERE " + _in("node_id"), [ids])]
+        if op.kind is not NodeKind.CONTEXT:
+            stmts.append(Statement(f"DELETE FROM event WHERE " + _in(f"{spec.noun}_id"), [ids]))
+        for rel in (r.value for r in Relation):
+            for column, kind in ((rel.source_column, rel.source), (rel.target_column, NodeKind.CONTEXT)):
+                if kind is op.kind:
+                    stmts.append(Statement(f"DELETE FROM {rel.table} WHERE " + _in(column), [ids]))
+        stmts.append(Statement(f"DELETE FROM {spec.table} WHERE " + _in("id") + " RETURNING id",
+                               [ids]))
+        return Compiled(stmts, lambda res: len(res[-1]))
+
+    def _ExistingIds(self, op: ops.ExistingIds) -> Compiled:
+        sql = f"SELECT id FROM {spec_of(op.kind).table} WHERE " + _in("id")
+        return Compiled([Statement(sql, [_json_list(op.ids)])], lambda r: set(first_column(r)))
+
+    def _NodeQuery(self, op: ops.NodeQuery) -> Compiled:
+        spec = spec_of(op.kind)
+        where: list[str] = []
+        params: list[Any] = []
+        for column, values in (("n.id", op.ids), ("n.type_id", op.type_ids), ("n.name", op.names),
+                               ("n.uri", op.uris), ("n.external_id", op.external_ids)):
+            if values is not None:
+                where.append(_in(column))
+                params.append(_json_list(values))
+        if op.linked is not None:
+            rel = op.linked.relation.value
+            mine, other = ((rel.source_column, rel.target_column) if op.linked.as_source
+                           else (rel.target_column, rel.source_column))
+            where.append(f"n.id IN (SELECT {mine} FROM {rel.table} WHERE {other} = ?)")
+            params.append(op.linked.other_id)
+        if op.filter is not None:
+            if self.filter_compiler is None:
+                raise NotImplementedError("filter queries are not compiled yet")
+            text, fparams = self.filter_compiler(op.filter, op.kind, "n")
+            where.append(f"({text})")
+            params.extend(fparams)
+        order = f"n.{op.order_by.value}"
+        direction, cmp = ("DESC", "<") if op.descending else ("ASC", ">")
+        if op.after is not None:
+            where.append(f"({order} {cmp} ? OR ({order} = ? AND n.id {cmp} ?))")
+            params += [op.after[0], op.after[0], op.after[1]]
+        cols = ", ".join(f"n.{c}" for c in _columns(op.kind))
+        sql = (f"SELECT {cols}, (SELECT json_group_array(json_array(p.name, p.is_custom, "
+               f"p.data_type, p.value)) FROM {spec.table}_property p WHERE p.node_id = n.id) "
+               f"AS props FROM {spec.table} n")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY {order} {direction}, n.id {direction}"
+        if op.limit is not None:
+            sql += " LIMIT ?"
+            params.append(op.limit)
+        return Compiled([Statement(sql, params)], _decode_nodes)
+
+    # -- relations -----------------------------------------------------------------------
+    def _InsertEvents(self, op: ops.InsertEvents) -> Compiled:
+        return Compiled([Statement(
+            "INSERT INTO event (id, artifact_id, execution_id, type, path, "
+            "milliseconds_since_epoch) VALUES (?, ?, ?, ?, ?, ?)",
+            [(e.id, e.artifact_id, e.execution_id, e.type, e.path, e.time) for e in op.rows],
+            many=True)], no_result)
+
+    def _GetEvents(self, op: ops.GetEvents) -> Compiled:
+        where, params = [], []
+        if op.artifact_ids is not None:
+            where.append(_in("artifact_id"))
+            params.append(_json_list(op.artifact_ids))
+        if op.execution_ids is not None:
+            where.append(_in("execution_id"))
+            params.append(_json_list(op.execution_ids))
+        sql = ("SELECT artifact_id, execution_id, type, path, milliseconds_since_epoch FROM event"
+               + (" WHERE " + " OR ".join(where) if where else "") + " ORDER BY id")
+        return Compiled([Statement(sql, params)], lambda res: res[-1])
+
+    def _Link(self, op: ops.Link) -> Compiled:
+        rel = op.relation.value
+        sql = (f"INSERT OR IGNORE INTO {rel.table} ({rel.source_column}, {rel.target_column}) "
+               "VALUES (?, ?)")
+        return Compiled([Statement(sql, list(op.pairs), many=True)], no_result)
+
+    def _Ancestors(self, op: ops.Ancestors) -> Compiled:
+        sql = ("WITH RECURSIVE up(id) AS (SELECT value FROM json_each(?) UNION "
+               "SELECT p.parent_context_id FROM parent_context p JOIN up ON p.context_id = up.id) "
+               "SELECT id FROM up")
+        return Compiled([Statement(sql, [_json_list(op.ids)])], lambda r: set(first_column(r)))

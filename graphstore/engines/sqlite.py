@@ -1,0 +1,111 @@
+"""The embedded engine: Python's own sqlite3, in memory or in a file shared by processes."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from ..compile.base import Statement
+from ..compile.base import SCHEMA_VERSION
+from ..compile.sql import SqlCompiler, schema_statements
+from ..errors import AlreadyExists, EngineUnavailable, FailedPrecondition, GraphstoreError
+from .base import Connection, Engine, Transaction
+
+__all__ = ["SqliteEngine"]
+
+T = TypeVar("T")
+BUSY_TIMEOUT_MS = 30_000
+
+
+class _SqliteTx(Transaction):
+    def __init__(self, conn: sqlite3.Connection, compiler: SqlCompiler) -> None:
+        self.conn = conn
+        self.compiler = compiler
+
+    def execute(self, statements: Sequence[Statement]) -> list[Any]:
+        results = []
+        for stmt in statements:
+            if stmt.many:
+                if stmt.params:
+                    self.conn.executemany(stmt.text, stmt.params)
+                results.append([])
+            else:
+                cur = self.conn.execute(stmt.text, stmt.params)
+                results.append([dict(r) for r in cur.fetchall()])
+        return results
+
+
+def _translate(exc: sqlite3.Error) -> GraphstoreError:
+    text = str(exc)
+    if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in text:
+        columns = text.split(":", 1)[-1].strip()
+        return AlreadyExists(f"a record with the same {columns} already exists")
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
+        return EngineUnavailable(f"the SQLite file stayed locked for {BUSY_TIMEOUT_MS} ms: {text}")
+    return GraphstoreError(f"SQLite error: {text}")
+
+
+class SqliteEngine(Engine):
+    """One connection; writes take SQLite's write lock up front (BEGIN IMMEDIATE)."""
+
+    name = "sqlite"
+
+    def __init__(self, conn: Connection) -> None:
+        self.path = conn.target
+        self._lock = threading.RLock()  # sqlite3 connections are not safe to share unguarded
+        self.compiler = SqlCompiler()
+        try:
+            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                         timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as exc:
+            raise EngineUnavailable(f"cannot open SQLite store {self.path!r}: {exc}") from exc
+        self._conn.row_factory = sqlite3.Row
+        # WAL lets readers and one writer in other processes work at once; NORMAL sync keeps
+        # every committed transaction through a crash of the process (kill -9), and only an
+        # OS crash or power cut can lose the last commits (never corrupt the file).
+        self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if self.path != ":memory:":
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+        self.write(self._init_schema)
+
+    @staticmethod
+    def _init_schema(tx: Transaction) -> None:
+        assert isinstance(tx, _SqliteTx)
+        for ddl in schema_statements():
+            tx.conn.execute(ddl)
+        tx.conn.execute("INSERT OR IGNORE INTO graphstore_meta (key, value) VALUES "
+                        "('schema_version', ?)", [str(SCHEMA_VERSION)])
+        (found,) = tx.conn.execute(
+            "SELECT value FROM graphstore_meta WHERE key = 'schema_version'").fetchone()
+        if int(found) > SCHEMA_VERSION:
+            raise FailedPrecondition(f"store schema version {found} is newer than this "
+                                     f"graphstore's ({SCHEMA_VERSION}); upgrade graphstore")
+
+    def _run(self, begin: str, fn: Callable[[Transaction], T]) -> T:
+        with self._lock:
+            try:
+                self._conn.execute(begin)
+                try:
+                    result = fn(_SqliteTx(self._conn, self.compiler))
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+                self._conn.execute("COMMIT")
+                return result
+            except sqlite3.Error as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise _translate(exc) from exc
+
+    def write(self, fn: Callable[[Transaction], T]) -> T:
+        return self._run("BEGIN IMMEDIATE", fn)
+
+    def read(self, fn: Callable[[Transaction], T]) -> T:
+        return self._run("BEGIN", fn)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

@@ -1,0 +1,219 @@
+"""Engine-neutral operations: plain frozen data that a compiler turns into statements.
+
+The API layer (store.py) validates input and composes these inside one transaction; the
+Cypher and SQL compilers (compile/) know how each one is written for their engine. Results
+come back as plain dicts shaped like the pydantic models' fields.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from .kinds import NodeKind, Relation
+from .models import PropertyType
+from .values import Prop
+
+__all__ = [
+    "AllocateIds",
+    "Ancestors",
+    "DeleteNodes",
+    "EventRow",
+    "ExistingIds",
+    "GetEvents",
+    "GetTypes",
+    "InsertEvents",
+    "InsertNodes",
+    "InsertType",
+    "Link",
+    "LinkFilter",
+    "NodeQuery",
+    "NodeRow",
+    "Op",
+    "OrderBy",
+    "TypeRow",
+    "UpdateNodes",
+    "UpdateType",
+]
+
+
+# -- types -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TypeRow:
+    """A type as stored; ``version`` is "" when the type has none (keeps uniqueness simple)."""
+
+    id: int
+    name: str
+    version: str
+    description: str | None
+    external_id: str | None
+    base_type: str | None
+    properties: tuple[tuple[str, PropertyType], ...]
+
+
+@dataclass(frozen=True)
+class GetTypes:
+    """Types of one kind; each non-None selector narrows the result (all of them AND-ed)."""
+
+    kind: NodeKind
+    ids: tuple[int, ...] | None = None
+    keys: tuple[tuple[str, str], ...] | None = None  # (name, version)
+    names: tuple[str, ...] | None = None  # any version
+    external_ids: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class InsertType:
+    kind: NodeKind
+    row: TypeRow
+
+
+@dataclass(frozen=True)
+class UpdateType:
+    """Replace a type's description, external id, base type and property declarations."""
+
+    kind: NodeKind
+    row: TypeRow
+
+
+# -- nodes -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AllocateIds:
+    """Reserve ``count`` consecutive ids from the named sequence; returns the first one.
+
+    Sequences live in the database and are advanced inside the caller's transaction, so ids
+    increase in commit order, are never reused, and concurrent writers never share one.
+    """
+
+    sequence: str
+    count: int
+
+
+@dataclass(frozen=True)
+class NodeRow:
+    """A node as stored. ``fields`` holds name, external_id and the kind's extra fields."""
+
+    id: int
+    type_id: int
+    type_name: str
+    fields: tuple[tuple[str, Any], ...]
+    create_time: int
+    update_time: int
+    props: tuple[Prop, ...]
+
+
+@dataclass(frozen=True)
+class InsertNodes:
+    kind: NodeKind
+    rows: tuple[NodeRow, ...]
+
+
+@dataclass(frozen=True)
+class UpdateNodes:
+    """Replace each node's fields and properties (its id, type and create time stay)."""
+
+    kind: NodeKind
+    rows: tuple[NodeRow, ...]
+
+
+@dataclass(frozen=True)
+class DeleteNodes:
+    """Delete nodes with their properties, events and context links; returns the count."""
+
+    kind: NodeKind
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ExistingIds:
+    """Which of ``ids`` exist as nodes of ``kind``; returns a set."""
+
+    kind: NodeKind
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class LinkFilter:
+    """Nodes linked through ``relation`` to the node ``other_id``.
+
+    ``as_source`` says which end the selected nodes are: attributions run artifact → context,
+    associations execution → context, parent links child → parent.
+    """
+
+    relation: Relation
+    other_id: int
+    as_source: bool
+
+
+class OrderBy(enum.Enum):
+    ID = "id"
+    CREATE_TIME = "create_time_since_epoch"
+    UPDATE_TIME = "last_update_time_since_epoch"
+
+
+@dataclass(frozen=True)
+class NodeQuery:
+    """Nodes of one kind; every non-None selector narrows the result (AND)."""
+
+    kind: NodeKind
+    ids: tuple[int, ...] | None = None
+    type_ids: tuple[int, ...] | None = None
+    names: tuple[str, ...] | None = None
+    uris: tuple[str, ...] | None = None
+    external_ids: tuple[str, ...] | None = None
+    linked: LinkFilter | None = None
+    filter: Any = None  # a parsed filter expression (graphstore.filters), compiled per engine
+    order_by: OrderBy = OrderBy.ID
+    descending: bool = False
+    limit: int | None = None
+    # keyset paging: start strictly after this (order value, id) pair
+    after: tuple[Any, int] | None = field(default=None)
+
+
+# -- relations ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    artifact_id: int
+    execution_id: int
+    type: str  # EventType name
+    path: str  # JSON list of steps
+    time: int
+
+
+@dataclass(frozen=True)
+class InsertEvents:
+    rows: tuple[EventRow, ...]
+
+
+@dataclass(frozen=True)
+class GetEvents:
+    """Events touching any of the given artifacts or executions, in insertion order."""
+
+    artifact_ids: tuple[int, ...] | None = None
+    execution_ids: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """Create attribution / association / parent links; existing ones are left as they are."""
+
+    relation: Relation
+    pairs: tuple[tuple[int, int], ...]  # (source id, target id)
+
+
+@dataclass(frozen=True)
+class Ancestors:
+    """Ids of every context reachable upwards through parent links from ``ids`` (inclusive)."""
+
+    ids: tuple[int, ...]
+
+
+Op = (
+    GetTypes | InsertType | UpdateType | AllocateIds | InsertNodes | UpdateNodes | DeleteNodes
+    | ExistingIds | NodeQuery | InsertEvents | GetEvents | Link | Ancestors
+)

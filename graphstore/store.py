@@ -1,0 +1,394 @@
+"""MetadataStore: MLMD's API over an engine. Validate → operations → one transaction → models."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import _writes, ops
+from ._convert import to_event, to_node, to_type
+from .engines.base import Engine, Transaction, open_engine, parse_uri
+from .errors import InvalidArgument, NotFound
+from .kinds import KIND_SPECS, KindSpec, NodeKind, Relation
+from .models import (
+    Artifact,
+    ArtifactType,
+    Association,
+    Attribution,
+    Context,
+    ContextType,
+    Event,
+    Execution,
+    ExecutionType,
+    ParentContext,
+)
+
+__all__ = ["MetadataStore"]
+
+ARTIFACTS, EXECUTIONS, CONTEXTS = (KIND_SPECS[k] for k in NodeKind)
+M = TypeVar("M")
+
+
+def _check(items: Iterable[Any], model: type[M], field: str) -> list[M]:
+    """Accept models (or dicts) and validate them; errors name the element and the field."""
+    out: list[M] = []
+    if isinstance(items, (str, bytes, BaseModel, Mapping)) or not isinstance(items, Iterable):
+        raise InvalidArgument(f"{field}: expected a list of {model.__name__}, got {items!r}")
+    for i, item in enumerate(items):
+        if isinstance(item, model):
+            out.append(item)  # validated at construction and on every assignment
+            continue
+        try:
+            out.append(model.model_validate(item))  # type: ignore[attr-defined]
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(p) for p in err["loc"])
+            raise InvalidArgument(f"{field}[{i}].{loc}: {err['msg']} (got {err.get('input')!r})") from None
+    return out
+
+
+def _ids(ids: Iterable[int], field: str) -> tuple[int, ...]:
+    if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
+        raise InvalidArgument(f"{field}: expected a list of ids, got {ids!r}")
+    out = tuple(ids)
+    for value in out:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidArgument(f"{field}: ids are integers, got {value!r}")
+    return out
+
+
+class MetadataStore:
+    """An MLMD-shaped metadata store.
+
+    ``MetadataStore()`` is embedded and in memory (gone on close, like MLMD's fake_database);
+    ``MetadataStore("path/to/store.db")`` is embedded on disk (MLMD's SQLite);
+    ``MetadataStore("neo4j://host:7687", user=..., password=..., database=...)`` uses Neo4j
+    (``bolt://``, ``neo4j+s://`` and credentials in the URI work too).
+    """
+
+    def __init__(self, uri: str | os.PathLike[str] | None = None, *, user: str | None = None,
+                 password: str | None = None, database: str | None = None) -> None:
+        self._conn = parse_uri(uri, user=user, password=password, database=database)
+        self._engine: Engine = open_engine(self._conn)
+
+    @classmethod
+    def from_env(cls) -> MetadataStore:
+        """Open the store named by ``GRAPHSTORE_URI`` (default: in memory), with
+        ``GRAPHSTORE_USER``, ``GRAPHSTORE_PASSWORD`` and ``GRAPHSTORE_DATABASE``."""
+        env = os.environ
+        return cls(env.get("GRAPHSTORE_URI") or None, user=env.get("GRAPHSTORE_USER"),
+                   password=env.get("GRAPHSTORE_PASSWORD"), database=env.get("GRAPHSTORE_DATABASE"))
+
+    @property
+    def engine_name(self) -> str:
+        """``"sqlite"`` or ``"neo4j"``."""
+        return self._engine.name
+
+    def close(self) -> None:
+        """Release the connection (an in-memory store is gone afterwards)."""
+        self._engine.close()
+
+    def __enter__(self) -> MetadataStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"MetadataStore({self._conn.target!r})"
+
+    # -- helpers -------------------------------------------------------------------------
+    def _read_nodes(self, query: ops.NodeQuery) -> list[Any]:
+        spec = KIND_SPECS[query.kind]
+        return [to_node(spec, r) for r in self._engine.read(lambda tx: tx.run(query))]
+
+    def _nodes_by_type(self, spec: KindSpec, type_name: str, type_version: str | None,
+                       names: tuple[str, ...] | None = None) -> list[Any]:
+        def work(tx: Transaction) -> list[Any]:
+            types = tx.run(ops.GetTypes(spec.kind, keys=((type_name, type_version or ""),)))
+            if not types:
+                return []
+            return list(tx.run(ops.NodeQuery(spec.kind, type_ids=(types[0]["id"],), names=names)))
+        return [to_node(spec, r) for r in self._engine.read(work)]
+
+    def _put_type(self, spec: KindSpec, t: Any, can_add_fields: bool, can_omit_fields: bool) -> int:
+        (checked,) = _check([t], spec.type_model, f"{spec.noun}_type")
+        return self._engine.write(
+            lambda tx: _writes.put_type(tx, spec, checked, can_add_fields, can_omit_fields))
+
+    def _get_type(self, spec: KindSpec, name: str, version: str | None) -> Any:
+        rows = self._engine.read(lambda tx: tx.run(ops.GetTypes(spec.kind, keys=((name, version or ""),))))
+        if not rows:
+            suffix = f" version {version!r}" if version else ""
+            raise NotFound(f"type_name: no {spec.noun} type named {name!r}{suffix}")
+        return to_type(spec, rows[0])
+
+    def _get_types(self, spec: KindSpec, **selector: Any) -> list[Any]:
+        rows = self._engine.read(lambda tx: tx.run(ops.GetTypes(spec.kind, **selector)))
+        return [to_type(spec, r) for r in rows]
+
+    def _put_nodes(self, spec: KindSpec, nodes: Sequence[Any], field_mask: Sequence[str]) -> list[int]:
+        checked = _check(nodes, spec.model, f"{spec.noun}s")
+        mask = tuple(field_mask or ())
+        return self._engine.write(lambda tx: _writes.put_nodes(tx, spec, checked, mask))
+
+    def _delete(self, spec: KindSpec, ids: Iterable[int]) -> int:
+        checked = _ids(ids, f"{spec.noun}_ids")
+        return self._engine.write(lambda tx: _writes.delete_nodes(tx, spec, checked))
+
+    # -- types -----------------------------------------------------------------------------
+    def put_artifact_type(self, artifact_type: ArtifactType, *, can_add_fields: bool = False,
+                          can_omit_fields: bool = False) -> int:
+        """Register (or find) an artifact type; returns its id. A stored type with the same
+        name and version must agree, unless fields may be added / omitted."""
+        return self._put_type(ARTIFACTS, artifact_type, can_add_fields, can_omit_fields)
+
+    def put_execution_type(self, execution_type: ExecutionType, *, can_add_fields: bool = False,
+                           can_omit_fields: bool = False) -> int:
+        """Register (or find) an execution type; returns its id."""
+        return self._put_type(EXECUTIONS, execution_type, can_add_fields, can_omit_fields)
+
+    def put_context_type(self, context_type: ContextType, *, can_add_fields: bool = False,
+                         can_omit_fields: bool = False) -> int:
+        """Register (or find) a context type; returns its id."""
+        return self._put_type(CONTEXTS, context_type, can_add_fields, can_omit_fields)
+
+    def get_artifact_type(self, type_name: str, type_version: str | None = None) -> ArtifactType:
+        """The artifact type with this name and version; NotFound otherwise."""
+        return self._get_type(ARTIFACTS, type_name, type_version)  # type: ignore[no-any-return]
+
+    def get_execution_type(self, type_name: str, type_version: str | None = None) -> ExecutionType:
+        return self._get_type(EXECUTIONS, type_name, type_version)  # type: ignore[no-any-return]
+
+    def get_context_type(self, type_name: str, type_version: str | None = None) -> ContextType:
+        return self._get_type(CONTEXTS, type_name, type_version)  # type: ignore[no-any-return]
+
+    def get_artifact_types(self) -> list[ArtifactType]:
+        return self._get_types(ARTIFACTS)
+
+    def get_execution_types(self) -> list[ExecutionType]:
+        return self._get_types(EXECUTIONS)
+
+    def get_context_types(self) -> list[ContextType]:
+        return self._get_types(CONTEXTS)
+
+    def get_artifact_types_by_id(self, type_ids: Iterable[int]) -> list[ArtifactType]:
+        return self._get_types(ARTIFACTS, ids=_ids(type_ids, "type_ids"))
+
+    def get_execution_types_by_id(self, type_ids: Iterable[int]) -> list[ExecutionType]:
+        return self._get_types(EXECUTIONS, ids=_ids(type_ids, "type_ids"))
+
+    def get_context_types_by_id(self, type_ids: Iterable[int]) -> list[ContextType]:
+        return self._get_types(CONTEXTS, ids=_ids(type_ids, "type_ids"))
+
+    def get_artifact_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ArtifactType]:
+        return self._get_types(ARTIFACTS, external_ids=tuple(external_ids))
+
+    def get_execution_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ExecutionType]:
+        return self._get_types(EXECUTIONS, external_ids=tuple(external_ids))
+
+    def get_context_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ContextType]:
+        return self._get_types(CONTEXTS, external_ids=tuple(external_ids))
+
+    # -- nodes: writes -----------------------------------------------------------------------
+    def put_artifacts(self, artifacts: Sequence[Artifact],
+                      field_mask: Sequence[str] = ()) -> list[int]:
+        """Insert artifacts without an id and update those with one, in one transaction;
+        returns their ids. With ``field_mask`` (e.g. ``["state", "properties.acc"]``) an
+        update changes only the named fields."""
+        return self._put_nodes(ARTIFACTS, artifacts, field_mask)
+
+    def put_executions(self, executions: Sequence[Execution],
+                       field_mask: Sequence[str] = ()) -> list[int]:
+        """Insert or update executions (see put_artifacts)."""
+        return self._put_nodes(EXECUTIONS, executions, field_mask)
+
+    def put_contexts(self, contexts: Sequence[Context], field_mask: Sequence[str] = ()) -> list[int]:
+        """Insert or update contexts (see put_artifacts); names are unique within a type."""
+        return self._put_nodes(CONTEXTS, contexts, field_mask)
+
+    def delete_artifacts(self, artifact_ids: Iterable[int]) -> int:
+        """Delete artifacts with their events and attributions (MLMD cannot); returns the
+        count. An unknown id is NotFound and deletes nothing."""
+        return self._delete(ARTIFACTS, artifact_ids)
+
+    def delete_executions(self, execution_ids: Iterable[int]) -> int:
+        """Delete executions with their events and associations."""
+        return self._delete(EXECUTIONS, execution_ids)
+
+    def delete_contexts(self, context_ids: Iterable[int]) -> int:
+        """Delete contexts with their attributions, associations and parent links (the
+        artifacts and executions stay)."""
+        return self._delete(CONTEXTS, context_ids)
+
+    # -- nodes: reads ------------------------------------------------------------------------
+    def get_artifacts(self) -> list[Artifact]:
+        return self._read_nodes(ops.NodeQuery(NodeKind.ARTIFACT))
+
+    def get_executions(self) -> list[Execution]:
+        return self._read_nodes(ops.NodeQuery(NodeKind.EXECUTION))
+
+    def get_contexts(self) -> list[Context]:
+        return self._read_nodes(ops.NodeQuery(NodeKind.CONTEXT))
+
+    def get_artifacts_by_id(self, artifact_ids: Iterable[int]) -> list[Artifact]:
+        return self._read_nodes(ops.NodeQuery(NodeKind.ARTIFACT, ids=_ids(artifact_ids, "artifact_ids")))
+
+    def get_executions_by_id(self, execution_ids: Iterable[int]) -> list[Execution]:
+        return self._read_nodes(ops.NodeQuery(NodeKind.EXECUTION, ids=_ids(execution_ids, "execution_ids")))
+
+    def get_contexts_by_id(self, context_ids: Iterable[int]) -> list[Context]:
+        return self._read_nodes(ops.NodeQuery(NodeKind.CONTEXT, ids=_ids(context_ids, "context_ids")))
+
+    def get_artifacts_by_type(self, type_name: str, type_version: str | None = None) -> list[Artifact]:
+        return self._nodes_by_type(ARTIFACTS, type_name, type_version)
+
+    def get_executions_by_type(self, type_name: str, type_version: str | None = None) -> list[Execution]:
+        return self._nodes_by_type(EXECUTIONS, type_name, type_version)
+
+    def get_contexts_by_type(self, type_name: str, type_version: str | None = None) -> list[Context]:
+        return self._nodes_by_type(CONTEXTS, type_name, type_version)
+
+    def get_artifact_by_type_and_name(self, type_name: str, artifact_name: str,
+                                      type_version: str | None = None) -> Artifact | None:
+        found = self._nodes_by_type(ARTIFACTS, type_name, type_version, (artifact_name,))
+        return found[0] if found else None
+
+    def get_execution_by_type_and_name(self, type_name: str, execution_name: str,
+                                       type_version: str | None = None) -> Execution | None:
+        found = self._nodes_by_type(EXECUTIONS, type_name, type_version, (execution_name,))
+        return found[0] if found else None
+
+    def get_context_by_type_and_name(self, type_name: str, context_name: str,
+                                     type_version: str | None = None) -> Context | None:
+        found = self._nodes_by_type(CONTEXTS, type_name, type_version, (context_name,))
+        return found[0] if found else None
+
+    def get_artifacts_by_uri(self, uri: str) -> list[Artifact]:
+        if not isinstance(uri, str):
+            raise InvalidArgument(f"uri: expected a string, got {uri!r}")
+        return self._read_nodes(ops.NodeQuery(NodeKind.ARTIFACT, uris=(uri,)))
+
+    def get_artifacts_by_external_ids(self, external_ids: Iterable[str]) -> list[Artifact]:
+        return self._read_nodes(ops.NodeQuery(NodeKind.ARTIFACT, external_ids=tuple(external_ids)))
+
+    def get_executions_by_external_ids(self, external_ids: Iterable[str]) -> list[Execution]:
+        return self._read_nodes(ops.NodeQuery(NodeKind.EXECUTION, external_ids=tuple(external_ids)))
+
+    def get_contexts_by_external_ids(self, external_ids: Iterable[str]) -> list[Context]:
+        return self._read_nodes(ops.NodeQuery(NodeKind.CONTEXT, external_ids=tuple(external_ids)))
+
+    def get_artifacts_and_types_by_artifact_ids(
+            self, artifact_ids: Iterable[int]) -> tuple[list[Artifact], list[ArtifactType]]:
+        """The artifacts and the distinct types they have, in one read transaction."""
+        ids = _ids(artifact_ids, "artifact_ids")
+
+        def work(tx: Transaction) -> tuple[list[Any], list[Any]]:
+            rows = tx.run(ops.NodeQuery(NodeKind.ARTIFACT, ids=ids))
+            type_ids = tuple(sorted({r["type_id"] for r in rows}))
+            return rows, (tx.run(ops.GetTypes(NodeKind.ARTIFACT, ids=type_ids)) if type_ids else [])
+        rows, types = self._engine.read(work)
+        return [to_node(ARTIFACTS, r) for r in rows], [to_type(ARTIFACTS, t) for t in types]
+
+    def _linked(self, kind: NodeKind, relation: Relation, other_id: int, as_source: bool) -> list[Any]:
+        (checked,) = _ids([other_id], "id")
+        return self._read_nodes(ops.NodeQuery(kind, linked=ops.LinkFilter(relation, checked, as_source)))
+
+    def get_artifacts_by_context(self, context_id: int) -> list[Artifact]:
+        return self._linked(NodeKind.ARTIFACT, Relation.ATTRIBUTION, context_id, True)
+
+    def get_executions_by_context(self, context_id: int) -> list[Execution]:
+        return self._linked(NodeKind.EXECUTION, Relation.ASSOCIATION, context_id, True)
+
+    def get_contexts_by_artifact(self, artifact_id: int) -> list[Context]:
+        return self._linked(NodeKind.CONTEXT, Relation.ATTRIBUTION, artifact_id, False)
+
+    def get_contexts_by_execution(self, execution_id: int) -> list[Context]:
+        return self._linked(NodeKind.CONTEXT, Relation.ASSOCIATION, execution_id, False)
+
+    def get_parent_contexts_by_context(self, context_id: int) -> list[Context]:
+        return self._linked(NodeKind.CONTEXT, Relation.PARENT, context_id, False)
+
+    def get_children_contexts_by_context(self, context_id: int) -> list[Context]:
+        return self._linked(NodeKind.CONTEXT, Relation.PARENT, context_id, True)
+
+    # -- relations ---------------------------------------------------------------------------
+    def put_events(self, events: Sequence[Event]) -> None:
+        """Record events (immutable). A duplicate is AlreadyExists; an unknown artifact or
+        execution is InvalidArgument; either way nothing is written."""
+        checked = _check(events, Event, "events")
+        self._engine.write(lambda tx: _writes.put_events(tx, checked))
+
+    def get_events_by_artifact_ids(self, artifact_ids: Iterable[int]) -> list[Event]:
+        ids = _ids(artifact_ids, "artifact_ids")
+        return [to_event(r) for r in self._engine.read(lambda tx: tx.run(ops.GetEvents(artifact_ids=ids)))]
+
+    def get_events_by_execution_ids(self, execution_ids: Iterable[int]) -> list[Event]:
+        ids = _ids(execution_ids, "execution_ids")
+        return [to_event(r) for r in self._engine.read(lambda tx: tx.run(ops.GetEvents(execution_ids=ids)))]
+
+    def put_attributions_and_associations(self, attributions: Sequence[Attribution],
+                                          associations: Sequence[Association]) -> None:
+        """Link artifacts and executions to contexts; links that exist are kept (idempotent)."""
+        attr = _check(attributions, Attribution, "attributions")
+        assoc = _check(associations, Association, "associations")
+
+        def work(tx: Transaction) -> None:
+            _writes.link(tx, Relation.ATTRIBUTION, [(a.artifact_id, a.context_id) for a in attr],
+                         "attributions")
+            _writes.link(tx, Relation.ASSOCIATION, [(a.execution_id, a.context_id) for a in assoc],
+                         "associations")
+        self._engine.write(work)
+
+    def put_parent_contexts(self, parent_contexts: Sequence[ParentContext]) -> None:
+        """Nest contexts. A self-link or a cycle is InvalidArgument, a repeat AlreadyExists."""
+        pairs = [(p.child_id, p.parent_id) for p in _check(parent_contexts, ParentContext,
+                                                              "parent_contexts")]
+        self._engine.write(lambda tx: _writes.put_parent_contexts(tx, pairs))
+
+    # -- composite writes --------------------------------------------------------------------
+    def put_execution(self, execution: Execution,
+                      artifact_and_events: Sequence[tuple[Artifact, Event | None]],
+                      contexts: Sequence[Context], *, reuse_context_if_already_exist: bool = False,
+                      reuse_artifact_if_already_exist_by_external_id: bool = False,
+                      ) -> tuple[int, list[int], list[int]]:
+        """Record one step in one transaction: upsert the execution, its artifacts and
+        contexts, add the events, and link everything to the contexts. Returns
+        ``(execution_id, artifact_ids, context_ids)``."""
+        pairs = list(artifact_and_events)
+        for i, pair in enumerate(pairs):
+            if not isinstance(pair, tuple) or len(pair) != 2:
+                raise InvalidArgument(f"artifact_and_events[{i}]: expected (artifact, event or "
+                                      f"None), got {pair!r}")
+        edges = [(0, i, ev) for i, (_, ev) in enumerate(pairs) if ev is not None]
+        e_ids, a_ids, c_ids = self.put_lineage_subgraph(
+            [execution], [a for a, _ in pairs], contexts, edges,
+            reuse_context_if_already_exist=reuse_context_if_already_exist,
+            reuse_artifact_if_already_exist_by_external_id=reuse_artifact_if_already_exist_by_external_id)
+        return e_ids[0], a_ids, c_ids
+
+    def put_lineage_subgraph(self, executions: Sequence[Execution], artifacts: Sequence[Artifact],
+                             contexts: Sequence[Context],
+                             event_edges: Sequence[tuple[int | None, int | None, Event]], *,
+                             reuse_context_if_already_exist: bool = False,
+                             reuse_artifact_if_already_exist_by_external_id: bool = False,
+                             ) -> tuple[list[int], list[int], list[int]]:
+        """Record many executions and artifacts at once (the batch path). ``event_edges`` are
+        ``(execution_index, artifact_index, event)`` into the given lists. Returns
+        ``(execution_ids, artifact_ids, context_ids)``."""
+        ex = _check(executions, Execution, "executions")
+        ar = _check(artifacts, Artifact, "artifacts")
+        cx = _check(contexts, Context, "contexts")
+        edges = []
+        for i, edge in enumerate(event_edges):
+            if not isinstance(edge, tuple) or len(edge) != 3:
+                raise InvalidArgument(f"event_edges[{i}]: expected (execution_index, "
+                                      f"artifact_index, event), got {edge!r}")
+            (event,) = _check([edge[2]], Event, f"event_edges[{i}]")
+            edges.append((edge[0], edge[1], event))
+        return self._engine.write(lambda tx: _writes.put_lineage(
+            tx, ex, ar, cx, edges, reuse_context_if_already_exist,
+            reuse_artifact_if_already_exist_by_external_id))

@@ -1,0 +1,82 @@
+"""Engines for the behaviour suite: every test taking ``store`` runs on each of them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import neo4j
+import pytest
+
+from graphstore import MetadataStore
+from tests.neo4j_server import Neo4jTarget, neo4j_target
+
+ENGINES = ["sqlite-memory", "sqlite-file", "neo4j"]
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("GRAPHSTORE_REQUIRE_NEO4J") == "1":
+        pytest.fail(f"Neo4j is required (GRAPHSTORE_REQUIRE_NEO4J=1) but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def neo4j_server() -> Iterator[Neo4jTarget]:
+    try:
+        with neo4j_target(_skip_or_fail) as target:
+            yield target
+    except RuntimeError as exc:  # the launcher could not start it
+        _skip_or_fail(f"Neo4j did not start: {exc}")
+
+
+def wipe_neo4j(target: Neo4jTarget) -> None:
+    """Empty the database (Community has one user database; tests take turns in it)."""
+    with neo4j.GraphDatabase.driver(target.uri, auth=(target.user, target.password)) as driver, \
+            driver.session() as session:
+        # CALL … IN TRANSACTIONS needs an auto-commit transaction: session.run, not execute_query
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
+
+
+StoreFactory = Callable[[], MetadataStore]
+
+
+@pytest.fixture(params=ENGINES)
+def engine_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def open_store(engine_name: str, tmp_path: Path,
+               request: pytest.FixtureRequest) -> Iterator[StoreFactory]:
+    """A factory opening (and reopening) the same empty store on the engine under test."""
+    opened: list[MetadataStore] = []
+    if engine_name == "neo4j":
+        target: Neo4jTarget = request.getfixturevalue("neo4j_server")
+        wipe_neo4j(target)
+
+        def factory() -> MetadataStore:
+            return MetadataStore(target.uri, user=target.user, password=target.password)
+    elif engine_name == "sqlite-file":
+        path = tmp_path / "store.db"
+
+        def factory() -> MetadataStore:
+            return MetadataStore(path)
+    else:
+        memory = MetadataStore()
+
+        def factory() -> MetadataStore:
+            return memory  # an in-memory store cannot be reopened: it is the same one
+
+    def tracked() -> MetadataStore:
+        store = factory()
+        opened.append(store)
+        return store
+    yield tracked
+    for store in {id(s): s for s in opened}.values():
+        store.close()
+
+
+@pytest.fixture
+def store(open_store: StoreFactory) -> MetadataStore:
+    return open_store()
