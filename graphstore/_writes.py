@@ -6,6 +6,7 @@ committed, so a bad element anywhere in a batch leaves the store untouched.
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -99,10 +100,12 @@ def _resolve_types(tx: Transaction, spec: KindSpec, nodes: Sequence[_NodeBase],
 # -- nodes -------------------------------------------------------------------------------
 
 def _fields_of(spec: KindSpec, values: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
-    fields = {"name": values.get("name"), "external_id": values.get("external_id") or None}
+    fields: dict[str, Any] = {"name": values.get("name"),
+                              "external_id": values.get("external_id") or None}
     for name in spec.extra_fields:
         value = values.get(name)
-        fields[name] = value.name if hasattr(value, "name") and name == spec.state_field else value
+        # states are stored by name; a merged update may already hold the stored name
+        fields[name] = value.name if isinstance(value, enum.Enum) else value
     return tuple(fields.items())
 
 
@@ -117,7 +120,7 @@ def _merge(spec: KindSpec, what: str, old: dict[str, Any], new: _NodeBase,
     given = _values(new)
     if not mask:
         return given
-    merged = {k: old.get(k) for k in given}
+    merged: dict[str, Any] = {k: old.get(k) for k in given}
     merged["properties"] = dict(old.get("properties", {}))
     merged["custom_properties"] = dict(old.get("custom_properties", {}))
     for path in mask:
@@ -153,7 +156,7 @@ def put_nodes(tx: Transaction, spec: KindSpec, nodes: Sequence[_NodeBase],
     inserts: list[ops.NodeRow] = []
     updates: list[ops.NodeRow] = []
     ids: list[int] = []
-    for i, (n, t) in enumerate(zip(nodes, types)):
+    for i, (n, t) in enumerate(zip(nodes, types, strict=True)):
         what = f"{spec.noun}s[{i}]"
         if n.id is None:
             values = _values(n)
@@ -226,7 +229,7 @@ def put_events(tx: Transaction, events: Sequence[Event], what: str = "events") -
     tx.run(ops.InsertEvents(tuple(
         ops.EventRow(first + i, k[0], k[1], k[2], json.dumps(list(e.path)),
                      e.milliseconds_since_epoch or now)
-        for i, (k, e) in enumerate(zip(keys, events)))))
+        for i, (k, e) in enumerate(zip(keys, events, strict=True)))))
 
 
 def link(tx: Transaction, relation: Relation, pairs: Sequence[tuple[int, int]], field: str) -> None:
@@ -269,7 +272,7 @@ def _reuse(tx: Transaction, spec: KindSpec, nodes: Sequence[_NodeBase], by: str)
     rows = tx.run(query)
     out: list[int | None] = [None] * len(nodes)
     types = _resolve_types(tx, spec, [nodes[i] for i in keyed], {})
-    for i, t in zip(keyed, types):
+    for i, t in zip(keyed, types, strict=True):
         for r in rows:
             if r[by] == getattr(nodes[i], by) and (by != "name" or r["type_id"] == t["id"]):
                 out[i] = r["id"]
@@ -279,7 +282,7 @@ def _reuse(tx: Transaction, spec: KindSpec, nodes: Sequence[_NodeBase], by: str)
 def _put_reusing(tx: Transaction, spec: KindSpec, nodes: Sequence[_NodeBase],
                  reuse_by: str | None) -> list[int]:
     reused = _reuse(tx, spec, nodes, reuse_by) if reuse_by else [None] * len(nodes)
-    fresh = [n for n, r in zip(nodes, reused) if r is None]
+    fresh = [n for n, r in zip(nodes, reused, strict=True) if r is None]
     fresh_ids = iter(put_nodes(tx, spec, fresh))
     return [r if r is not None else next(fresh_ids) for r in reused]
 

@@ -291,7 +291,8 @@ class MetadataStore:
             type_ids = tuple(sorted({r["type_id"] for r in rows}))
             return rows, (tx.run(ops.GetTypes(NodeKind.ARTIFACT, ids=type_ids)) if type_ids else [])
         rows, types = self._engine.read(work)
-        return [to_node(ARTIFACTS, r) for r in rows], [to_type(ARTIFACTS, t) for t in types]
+        artifacts: list[Any] = [to_node(ARTIFACTS, r) for r in rows]
+        return artifacts, [to_type(ARTIFACTS, t) for t in types]  # type: ignore[misc]
 
     def _linked(self, kind: NodeKind, relation: Relation, other_id: int, as_source: bool) -> list[Any]:
         (checked,) = _ids([other_id], "id")

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import ops
+from .._resources import cypher_statements
 from ..errors import InvalidArgument
 from ..kinds import KIND_SPECS, NodeKind, spec_of
 from ..models import EventType, PropertyType
 from ..values import decode_value
-from .._resources import cypher_statements
 from .base import Compiled, Rows, Statement, first_column, no_result
 
 __all__ = ["CypherCompiler", "RESERVED_LABELS", "quote", "type_labels"]

@@ -215,7 +215,7 @@ class SqlCompiler:
         ids = _json_list(op.ids)
         stmts = [Statement(f"DELETE FROM {spec.table}_property WHERE " + _in("node_id"), [ids])]
         if op.kind is not NodeKind.CONTEXT:
-            stmts.append(Statement(f"DELETE FROM event WHERE " + _in(f"{spec.noun}_id"), [ids]))
+            stmts.append(Statement("DELETE FROM event WHERE " + _in(f"{spec.noun}_id"), [ids]))
         for rel in (r.value for r in Relation):
             for column, kind in ((rel.source_column, rel.source), (rel.target_column, NodeKind.CONTEXT)):
                 if kind is op.kind:

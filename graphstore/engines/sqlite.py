@@ -7,8 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ..compile.base import Statement
-from ..compile.base import SCHEMA_VERSION
+from ..compile.base import SCHEMA_VERSION, Statement
 from ..compile.sql import SqlCompiler, schema_statements
 from ..errors import AlreadyExists, EngineUnavailable, FailedPrecondition, GraphstoreError
 from .base import Connection, Engine, Transaction
@@ -25,7 +24,7 @@ class _SqliteTx(Transaction):
         self.compiler = compiler
 
     def execute(self, statements: Sequence[Statement]) -> list[Any]:
-        results = []
+        results: list[Any] = []
         for stmt in statements:
             if stmt.many:
                 if stmt.params:

@@ -77,9 +77,9 @@ class _Resolver:
     # -- expressions -------------------------------------------------------------------------
     def expr(self, raw: RawExpr) -> Expr:
         if isinstance(raw, RawAnd):
-            return And(self.flatten(raw.items, RawAnd, And))
+            return And(self.flatten(raw.items, And))
         if isinstance(raw, RawOr):
-            return Or(self.flatten(raw.items, RawOr, Or))
+            return Or(self.flatten(raw.items, Or))
         if isinstance(raw, RawNot):
             return Not(self.expr(raw.item))
         if isinstance(raw, RawCompare):
@@ -94,9 +94,7 @@ class _Resolver:
         left, _ = self.left_operand(raw.left, "IS NULL")
         return IsNull(left, raw.negated)
 
-    def flatten(
-        self, items: tuple[RawExpr, ...], raw_type: type[RawAnd | RawOr], node: type[And | Or]
-    ) -> tuple[Expr, ...]:
+    def flatten(self, items: tuple[RawExpr, ...], node: type[And | Or]) -> tuple[Expr, ...]:
         # (a AND b) AND c is one conjunction: compilers get one flat list to join.
         out: list[Expr] = []
         for item in items:
@@ -115,7 +113,7 @@ class _Resolver:
         if left.value_type in _EQUALITY_ONLY and op not in (CompareOp.EQ, CompareOp.NE):
             raise self.error(
                 left_raw.offset,
-                f"operator {op.value} does not apply to {_text(left_raw)}, "
+                f"operator {op.value} does not apply to {left_raw.text}, "
                 f"{_a(left.value_type)}: use = or !=",
             )
         return Compare(op, left, self.value(left, left_raw, members, right_raw))
@@ -129,11 +127,11 @@ class _Resolver:
         if left.value_type is not ValueType.STRING:
             raise self.error(
                 left_raw.offset,
-                f"LIKE needs a string attribute, but {_text(left_raw)} is "
+                f"LIKE needs a string attribute, but {left_raw.text} is "
                 f"{_a(left.value_type)}",
             )
         if not (isinstance(raw, RawLiteral) and isinstance(raw.value, str)):
-            raise self.error(raw.offset, f"LIKE needs a string pattern, not {_text(raw)}")
+            raise self.error(raw.offset, f"LIKE needs a string pattern, not {raw.text}")
         i, pattern = 0, raw.value
         while i < len(pattern):
             if pattern[i] == "\\" and i + 1 == len(pattern):
@@ -153,7 +151,7 @@ class _Resolver:
             self.path(raw)  # an unknown name is the better message, when there is one
             raise self.error(
                 raw.offset,
-                f"cannot compare {_text(left_raw)} with another attribute ({raw.text})",
+                f"cannot compare {left_raw.text} with another attribute ({raw.text})",
             )
         v = raw.value
         if vtype is ValueType.INT and type(v) is int:
@@ -173,7 +171,7 @@ class _Resolver:
             return self.member(left_raw, members, v, raw)
         raise self.error(
             raw.offset,
-            f"type mismatch: {_text(left_raw)} is {_a(vtype)}, "
+            f"type mismatch: {left_raw.text} is {_a(vtype)}, "
             f"but {raw.text} is {_literal_type(v)}",
         )
 
@@ -183,7 +181,7 @@ class _Resolver:
             allowed = ", ".join(sorted(members))
             raise self.error(
                 raw.offset,
-                f"unknown value {name!r} for {_text(left_raw)}; expected one of {allowed}",
+                f"unknown value {name!r} for {left_raw.text}; expected one of {allowed}",
             )
         return name
 
@@ -262,10 +260,6 @@ def _alias_of(name: str) -> Alias | None:
         if name.startswith(prefix) and len(name) > len(prefix):
             return Alias(kind, name[len(prefix):])
     return None
-
-
-def _text(raw: RawOperand) -> str:
-    return raw.text
 
 
 def _segment_text(seg: Segment) -> str:

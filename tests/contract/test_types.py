@@ -84,7 +84,7 @@ def test_unknown_type_is_not_found(store: MetadataStore) -> None:
 
 
 def test_bad_type_input(store: MetadataStore) -> None:
-    with pytest.raises(InvalidArgument, match="base_type.*'TRAIN'"):
+    with pytest.raises(InvalidArgument, match=r"base_type.*'TRAIN'"):
         store.put_artifact_type(ArtifactType(name="X", base_type="TRAIN"))
     with pytest.raises(InvalidArgument, match="UNKNOWN"):
         store.put_artifact_type(ArtifactType(name="X", properties={"p": PropertyType.UNKNOWN}))

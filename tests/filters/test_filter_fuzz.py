@@ -167,13 +167,13 @@ def test_random_text(query: str, kind: NodeKind) -> None:
     check(query, kind)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=800)
 @given(st.text(alphabet=SQLISH, max_size=120), kinds)
 def test_sql_like_text(query: str, kind: NodeKind) -> None:
     check(query, kind)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=700)
 @given(
     st.lists(st.sampled_from(TOKENS + INJECTIONS), max_size=25),
     st.sampled_from([" ", "", "\n"]),
@@ -204,13 +204,13 @@ def mutated(draw: st.DrawFn, base: st.SearchStrategy[str]) -> str:
     return text
 
 
-@settings(FUZZ, max_examples=600)
+@settings(FUZZ, max_examples=500)
 @given(mutated(st.sampled_from(VALID)), kinds)
 def test_mutated_valid_queries(query: str, kind: NodeKind) -> None:
     check(query, kind)
 
 
-@settings(FUZZ, max_examples=400)
+@settings(FUZZ, max_examples=300)
 @given(st.text(max_size=40) | st.sampled_from(INJECTIONS), st.sampled_from(["'", '"', "`"]),
        kinds)
 def test_raw_text_between_quotes(inner: str, quote: str, kind: NodeKind) -> None:

@@ -337,3 +337,10 @@ def test_mlmd_valid_queries(query: str, kind: NodeKind) -> None:
 def test_mlmd_invalid_queries(query: str, kind: NodeKind) -> None:
     with pytest.raises(InvalidArgument):
         parse(query, kind)
+
+
+def test_node_kind_is_the_store_wide_enum() -> None:
+    # One enum for the whole package: compilers receive op.kind from graphstore.ops.
+    from graphstore import kinds
+
+    assert NodeKind is kinds.NodeKind

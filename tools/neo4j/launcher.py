@@ -24,6 +24,7 @@ import ctypes
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -57,6 +58,7 @@ MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_CLASS = "org.neo4j.cli.AdminTool"
 POM = Path(__file__).resolve().with_name("pom.xml")
 MARKER = ".graphstore-complete"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 # The flags the packaged `bin/neo4j` adds by default (its server.jvm.additional list), minus
 # the ones that only help diagnostics or slow start-up (-XX:+AlwaysPreTouch touches all the heap).
@@ -142,6 +144,7 @@ def ensure_jars(version: str = DEFAULT_VERSION) -> Path:
             mvn,
             "-q",
             "-B",
+            "-Dstyle.color=never",
             "-f",
             str(POM),
             "dependency:copy-dependencies",
@@ -150,7 +153,7 @@ def ensure_jars(version: str = DEFAULT_VERSION) -> Path:
         ]
         started = time.monotonic()
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        output = (proc.stdout + proc.stderr).strip()
+        output = _ANSI.sub("", proc.stdout + proc.stderr).strip()
         if proc.returncode != 0:
             raise RuntimeError(
                 f"fetching the Neo4j {version} jars failed (exit {proc.returncode}): "
@@ -281,9 +284,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 # ---------------------------------------------------------------------------------------- conf
 
 
-def _conf_text(
-    home: Path, bolt_port: int, http_port: int, pagecache: str, extra: Mapping[str, str]
-) -> str:
+def _conf_text(home: Path, bolt_port: int, http_port: int, pagecache: str, extra: Mapping[str, str]) -> str:
     settings: dict[str, str] = {
         # loopback only, plain Bolt and HTTP
         "server.default_listen_address": HOST,
@@ -428,12 +429,16 @@ class Neo4jServer:
 
     # ------------------------------------------------------------------------------ readiness
 
-    def _probe(self, auth: tuple[str, str]) -> str:
+    def _probe(self, auth: tuple[str, str], limit: float = 20.0) -> str:
         """One Bolt round trip: 'ok', 'auth' (rejected), 'expired' or 'wait' (not up yet)."""
         try:
             with (
                 neo4j.GraphDatabase.driver(
-                    self.uri, auth=auth, connection_timeout=3.0, max_connection_pool_size=1
+                    self.uri,
+                    auth=auth,
+                    connection_timeout=3.0,
+                    connection_acquisition_timeout=max(limit, 1.0),
+                    max_connection_pool_size=1,
                 ) as driver,
                 driver.session() as session,
             ):
@@ -457,15 +462,11 @@ class Neo4jServer:
             neo4j.GraphDatabase.driver(self.uri, auth=(DEFAULT_USER, "neo4j")) as driver,
             driver.session(database="system") as session,
         ):
-            session.run(
-                "ALTER CURRENT USER SET PASSWORD FROM 'neo4j' TO $pw", pw=password
-            ).consume()
+            session.run("ALTER CURRENT USER SET PASSWORD FROM 'neo4j' TO $pw", pw=password).consume()
         return True
 
     def _fail(self, message: str) -> RuntimeError:
-        return RuntimeError(
-            f"{message}\n--- last lines of {self.log_path} ---\n{_tail(self.log_path)}"
-        )
+        return RuntimeError(f"{message}\n--- last lines of {self.log_path} ---\n{_tail(self.log_path)}")
 
     def wait_ready(self, timeout: float) -> None:
         """Block until Bolt answers an authenticated query and HTTP answers; raise RuntimeError."""
@@ -479,7 +480,7 @@ class Neo4jServer:
                 what = "HTTP" if bolt_ok else "Bolt"
                 raise self._fail(f"Neo4j did not get ready on {what} within {timeout:.0f} s")
             if not bolt_ok and _port_in_use(self.bolt_port):
-                state = self._probe(self.auth)
+                state = self._probe(self.auth, min(20.0, deadline - time.monotonic()))
                 if state == "auth" and self._change_initial_password():
                     state = self._probe(self.auth)
                 if state in ("auth", "expired"):
@@ -556,6 +557,8 @@ def start(
         f"--config-dir={home / 'conf'}",
         "--console-mode",
     ]
+    # runs between fork and exec in the child and only calls prctl(PR_SET_PDEATHSIG)
+    preexec = None if detach or sys.platform != "linux" else _die_with_parent
     with open(_log_file(home), "wb") as log:
         process = subprocess.Popen(
             cmd,
@@ -564,7 +567,7 @@ def start(
             stderr=subprocess.STDOUT,
             cwd=home,
             start_new_session=detach,
-            preexec_fn=None if detach or sys.platform != "linux" else _die_with_parent,  # noqa: PLW1509
+            preexec_fn=preexec,
         )
     _pid_file(home).write_text(f"{process.pid}\n")
     server = Neo4jServer(home, bolt_port, http_port, (DEFAULT_USER, password), process.pid, process)
@@ -579,7 +582,7 @@ def start(
 
 
 def attach(home: Path, password: str = DEFAULT_PASSWORD) -> Neo4jServer | None:
-    """The server already running on ``home`` (started by ``start --detach`` / the CLI), or None."""
+    """The server already running on ``home`` (e.g. started by the CLI), or None."""
     home = Path(home).expanduser().resolve()
     pid = running_pid(home)
     if pid is None:
@@ -614,8 +617,8 @@ def _follow(server: Neo4jServer) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _on_signal)
-    try:
-        with open(server.log_path, "rb") as log:
+    with open(server.log_path, "rb") as log:
+        try:
             while server.is_running():
                 chunk = log.read()
                 if chunk:
@@ -623,10 +626,13 @@ def _follow(server: Neo4jServer) -> int:
                     sys.stdout.flush()
                 else:
                     time.sleep(0.5)
-            sys.stdout.buffer.write(log.read())
-    except KeyboardInterrupt:
-        print("\nstopping Neo4j ...", file=sys.stderr)
-    server.stop()
+        except KeyboardInterrupt:
+            print("stopping Neo4j ...", file=sys.stderr, flush=True)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the shutdown
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        server.stop()
+        sys.stdout.buffer.write(log.read())
+        sys.stdout.flush()
     return 0
 
 

@@ -1,0 +1,43 @@
+# graphstore — the two commands a fresh clone needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-dev
+
+.PHONY: demo test lint typecheck unit neo4j neo4j-stop clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+## demo: set up and run the walkthrough on the embedded (SQLite) store
+demo: $(STAMP)
+	$(PY) examples/walkthrough.py
+
+## test: set up, fetch Neo4j if needed, lint, type-check and run the whole suite on every engine
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+## unit: the suite without Neo4j (fast feedback)
+unit: $(STAMP)
+	$(PY) -m pytest -k "not neo4j"
+
+## neo4j: start a local Neo4j 5.26 from Maven Central jars (needs Java 17+ and Maven; no Docker)
+neo4j: $(STAMP)
+	$(PY) tools/neo4j/launcher.py start
+
+neo4j-stop: $(STAMP)
+	$(PY) tools/neo4j/launcher.py stop
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
