@@ -18,6 +18,9 @@ demo: $(STAMP)
 
 ## test: set up, fetch Neo4j if needed, lint, type-check and run the whole suite on every engine
 test: $(STAMP)
+	@# fetch the Neo4j jars up front (once per machine) unless a server is given or Docker serves it
+	@if [ -z "$$NEO4J_URI" ] && command -v mvn >/dev/null && command -v java >/dev/null; then \
+	  $(PY) tools/neo4j/launcher.py fetch; fi
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest

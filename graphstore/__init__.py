@@ -32,6 +32,7 @@ from .models import (
     PropertyType,
     ProtoValue,
 )
+from .options import ListOptions, OrderByField, Page
 from .store import MetadataStore
 
 __version__ = "0.1.0"
@@ -55,8 +56,11 @@ __all__ = [
     "FilterSyntaxError",
     "GraphstoreError",
     "InvalidArgument",
+    "ListOptions",
     "MetadataStore",
     "NotFound",
+    "OrderByField",
+    "Page",
     "ParentContext",
     "PropertyType",
     "ProtoValue",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -12,6 +13,7 @@ from . import _writes, ops
 from ._convert import to_event, to_node, to_type
 from .engines.base import Engine, Transaction, open_engine, parse_uri
 from .errors import InvalidArgument, NotFound
+from .filters import parse as parse_filter
 from .kinds import KIND_SPECS, KindSpec, NodeKind, Relation
 from .models import (
     Artifact,
@@ -25,11 +27,13 @@ from .models import (
     ExecutionType,
     ParentContext,
 )
+from .options import ListOptions, Page, decode_token, encode_token, query_fingerprint
 
 __all__ = ["MetadataStore"]
 
 ARTIFACTS, EXECUTIONS, CONTEXTS = (KIND_SPECS[k] for k in NodeKind)
 M = TypeVar("M")
+DEFAULT_PAGE_SIZE = 100
 
 
 def _check(items: Iterable[Any], model: type[M], field: str) -> list[M]:
@@ -104,6 +108,55 @@ class MetadataStore:
     def _read_nodes(self, query: ops.NodeQuery) -> list[Any]:
         spec = KIND_SPECS[query.kind]
         return [to_node(spec, r) for r in self._engine.read(lambda tx: tx.run(query))]
+
+    @staticmethod
+    def _scope(relation: Relation, context_id: int | None) -> ops.LinkFilter | None:
+        if context_id is None:
+            return None
+        (checked,) = _ids([context_id], "context_id")
+        return ops.LinkFilter(relation, checked, as_source=True)
+
+    def _query(self, kind: NodeKind, options: ListOptions | None,
+               linked: ops.LinkFilter | None) -> tuple[ops.NodeQuery, ListOptions, str]:
+        if options is None:
+            options = ListOptions()
+        elif not isinstance(options, ListOptions):
+            raise InvalidArgument(f"list_options: expected ListOptions, got {options!r}")
+        text = options.filter_query
+        expr = parse_filter(text, kind) if text and text.strip() else None
+        scope = [kind.value, linked.relation.name, linked.other_id] if linked else [kind.value]
+        fingerprint = query_fingerprint(options, scope)
+        after = (decode_token(options.next_page_token, fingerprint)
+                 if options.next_page_token else None)
+        query = ops.NodeQuery(kind, linked=linked, filter=expr, order_by=options.order_by.order,
+                              descending=not options.is_asc, limit=options.limit, after=after)
+        return query, options, fingerprint
+
+    def _list(self, kind: NodeKind, options: ListOptions | None,
+              linked: ops.LinkFilter | None = None) -> list[Any]:
+        return self._read_nodes(self._query(kind, options, linked)[0])
+
+    def _page(self, kind: NodeKind, options: ListOptions | None,
+              linked: ops.LinkFilter | None) -> Page[Any]:
+        query, options, fingerprint = self._query(kind, options, linked)
+        size = options.limit or DEFAULT_PAGE_SIZE
+        # one row more than the page tells whether another page exists
+        items = self._read_nodes(dataclasses.replace(query, limit=size + 1))
+        if len(items) <= size:
+            return Page(items, None)
+        last = items[size - 1]
+        token = encode_token(fingerprint, (getattr(last, query.order_by.value), last.id))
+        return Page(items[:size], token)
+
+    def _iter(self, kind: NodeKind, options: ListOptions | None,
+              linked: ops.LinkFilter | None) -> Iterator[Any]:
+        options = options or ListOptions()
+        while True:
+            page = self._page(kind, options, linked)
+            yield from page.items
+            if page.next_page_token is None:
+                return
+            options = options.model_copy(update={"next_page_token": page.next_page_token})
 
     def _nodes_by_type(self, spec: KindSpec, type_name: str, type_version: str | None,
                        names: tuple[str, ...] | None = None) -> list[Any]:
@@ -225,14 +278,40 @@ class MetadataStore:
         return self._delete(CONTEXTS, context_ids)
 
     # -- nodes: reads ------------------------------------------------------------------------
-    def get_artifacts(self) -> list[Artifact]:
-        return self._read_nodes(ops.NodeQuery(NodeKind.ARTIFACT))
+    def get_artifacts(self, list_options: ListOptions | None = None) -> list[Artifact]:
+        """Artifacts matching ``list_options`` (filter, order, limit); all by default."""
+        return self._list(NodeKind.ARTIFACT, list_options)
 
-    def get_executions(self) -> list[Execution]:
-        return self._read_nodes(ops.NodeQuery(NodeKind.EXECUTION))
+    def get_executions(self, list_options: ListOptions | None = None) -> list[Execution]:
+        return self._list(NodeKind.EXECUTION, list_options)
 
-    def get_contexts(self) -> list[Context]:
-        return self._read_nodes(ops.NodeQuery(NodeKind.CONTEXT))
+    def get_contexts(self, list_options: ListOptions | None = None) -> list[Context]:
+        return self._list(NodeKind.CONTEXT, list_options)
+
+    def page_artifacts(self, list_options: ListOptions | None = None, *,
+                       context_id: int | None = None) -> Page[Artifact]:
+        """One page (``limit``, default 100) and a token for the next; keyset paging, so a
+        page never repeats or skips rows when other writers insert meanwhile."""
+        return self._page(NodeKind.ARTIFACT, list_options, self._scope(Relation.ATTRIBUTION, context_id))
+
+    def page_executions(self, list_options: ListOptions | None = None, *,
+                        context_id: int | None = None) -> Page[Execution]:
+        return self._page(NodeKind.EXECUTION, list_options, self._scope(Relation.ASSOCIATION, context_id))
+
+    def page_contexts(self, list_options: ListOptions | None = None) -> Page[Context]:
+        return self._page(NodeKind.CONTEXT, list_options, None)
+
+    def iter_artifacts(self, list_options: ListOptions | None = None, *,
+                       context_id: int | None = None) -> Iterator[Artifact]:
+        """Every matching artifact, fetched a page (``limit``, default 100) at a time."""
+        return self._iter(NodeKind.ARTIFACT, list_options, self._scope(Relation.ATTRIBUTION, context_id))
+
+    def iter_executions(self, list_options: ListOptions | None = None, *,
+                        context_id: int | None = None) -> Iterator[Execution]:
+        return self._iter(NodeKind.EXECUTION, list_options, self._scope(Relation.ASSOCIATION, context_id))
+
+    def iter_contexts(self, list_options: ListOptions | None = None) -> Iterator[Context]:
+        return self._iter(NodeKind.CONTEXT, list_options, None)
 
     def get_artifacts_by_id(self, artifact_ids: Iterable[int]) -> list[Artifact]:
         return self._read_nodes(ops.NodeQuery(NodeKind.ARTIFACT, ids=_ids(artifact_ids, "artifact_ids")))
@@ -298,11 +377,13 @@ class MetadataStore:
         (checked,) = _ids([other_id], "id")
         return self._read_nodes(ops.NodeQuery(kind, linked=ops.LinkFilter(relation, checked, as_source)))
 
-    def get_artifacts_by_context(self, context_id: int) -> list[Artifact]:
-        return self._linked(NodeKind.ARTIFACT, Relation.ATTRIBUTION, context_id, True)
+    def get_artifacts_by_context(self, context_id: int,
+                                 list_options: ListOptions | None = None) -> list[Artifact]:
+        return self._list(NodeKind.ARTIFACT, list_options, self._scope(Relation.ATTRIBUTION, context_id))
 
-    def get_executions_by_context(self, context_id: int) -> list[Execution]:
-        return self._linked(NodeKind.EXECUTION, Relation.ASSOCIATION, context_id, True)
+    def get_executions_by_context(self, context_id: int,
+                                  list_options: ListOptions | None = None) -> list[Execution]:
+        return self._list(NodeKind.EXECUTION, list_options, self._scope(Relation.ASSOCIATION, context_id))
 
     def get_contexts_by_artifact(self, artifact_id: int) -> list[Context]:
         return self._linked(NodeKind.CONTEXT, Relation.ATTRIBUTION, artifact_id, False)

@@ -72,7 +72,8 @@ def test_public_names_are_pinned() -> None:
         "AlreadyExists", "Artifact", "ArtifactState", "ArtifactType", "Association", "Attribution",
         "Context", "ContextType", "EngineUnavailable", "Event", "EventType", "Execution",
         "ExecutionState", "ExecutionType", "FailedPrecondition", "FilterSyntaxError",
-        "GraphstoreError", "InvalidArgument", "MetadataStore", "NotFound", "ParentContext",
+        "GraphstoreError", "InvalidArgument", "ListOptions", "MetadataStore", "NotFound",
+        "OrderByField", "Page", "ParentContext",
         "PropertyType", "ProtoValue", "__version__"])
     for name in graphstore.__all__:
         assert hasattr(graphstore, name)

@@ -645,6 +645,8 @@ def main(argv: list[str] | None = None) -> int:
     p_start = sub.add_parser("start", help="start a server (detached unless --foreground)")
     p_stop = sub.add_parser("stop", help="stop the server running on --home")
     p_status = sub.add_parser("status", help="is a server running on --home? (exit 3 if not)")
+    p_fetch = sub.add_parser("fetch", help="download the jars into the cache (once) and exit")
+    p_fetch.add_argument("--version", default=DEFAULT_VERSION, help="Neo4j 5.26.x version")
     for p in (p_start, p_stop, p_status):
         p.add_argument("--home", type=Path, default=default_home(), help="default: %(default)s")
     p_start.add_argument("--bolt-port", type=int, default=DEFAULT_BOLT_PORT)
@@ -661,6 +663,13 @@ def main(argv: list[str] | None = None) -> int:
     p_start.add_argument("--foreground", action="store_true", help="stay attached; Ctrl-C stops")
     p_stop.add_argument("--timeout", type=float, default=60.0, help="SIGKILL after this many s")
     args = parser.parse_args(argv)
+    if args.command == "fetch":
+        began = time.monotonic()
+        cached = (lib_dir(args.version) / MARKER).is_file()
+        lib = ensure_jars(args.version)
+        took = "already cached" if cached else f"downloaded in {time.monotonic() - began:.1f} s"
+        print(f"Neo4j {args.version} jars: {lib} ({took})")
+        return 0
     home: Path = args.home.expanduser().resolve()
 
     if args.command == "status":
