@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from graphstore import (
@@ -32,6 +34,7 @@ def test_default_order_is_ascending_id(store: MetadataStore, model_type: int) ->
 
 def test_order_by_update_time(store: MetadataStore, model_type: int) -> None:
     ids = store.put_artifacts([Artifact(type_id=model_type) for _ in range(3)])
+    time.sleep(0.005)  # update times have millisecond resolution
     store.put_artifacts([Artifact(id=ids[0], type_id=model_type, uri="/touched")])
     newest_first = store.get_artifacts(ListOptions(order_by=OrderByField.LAST_UPDATE_TIME,
                                                    is_asc=False, limit=1))

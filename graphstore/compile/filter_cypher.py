@@ -1,0 +1,173 @@
+"""Filter AST → a Cypher WHERE condition over one node variable.
+
+The meaning is the one documented in :mod:`graphstore.filters.plan`. Every literal and every
+property key used as a value is a ``$f_N`` parameter; labels, relationship types and property
+keys enter the text only through :func:`graphstore.compile.cypher.quote`, attribute names only
+after a check against the filter schema. Aliases become one ``EXISTS { OPTIONAL MATCH … WITH *
+WHERE … }`` per group of conjuncts: one OPTIONAL MATCH per alias, so a node without neighbours
+keeps its one all-null assignment and two aliases may bind the same neighbour. A property
+reads as null unless its stored value has the asked-for type (``IS :: INTEGER NOT NULL``…),
+which keeps comparisons three-valued exactly as in SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..errors import InvalidArgument
+from ..filters.ast import (
+    Alias,
+    AliasKind,
+    And,
+    Compare,
+    CompareOp,
+    Expr,
+    Field,
+    InList,
+    IsNull,
+    Like,
+    LikeWildcard,
+    NodeKind,
+    Not,
+    Operand,
+    Or,
+    Property,
+    ValueType,
+    split_like,
+)
+from ..filters.plan import Scope, alias_numbers, link_of, plan
+from ..filters.schema import ATTRIBUTES, alias_attributes
+from ..kinds import spec_of
+
+# A module import, not ``from .cypher import quote``: cypher.py may import this module while it
+# is itself being imported, and quote is only looked up when a filter is compiled.
+from . import cypher
+
+__all__ = ["compile_filter_cypher", "like_to_regex"]
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CYPHER_TYPE = {
+    ValueType.INT: "INTEGER",
+    ValueType.DOUBLE: "FLOAT",
+    ValueType.STRING: "STRING",
+    ValueType.BOOL: "BOOLEAN",
+}
+_OPERATOR = {op: op.value for op in CompareOp} | {CompareOp.NE: "<>"}
+
+
+def compile_filter_cypher(expr: Expr, kind: NodeKind, var: str) -> tuple[str, str, dict[str, Any]]:
+    """(extra MATCH lines, WHERE condition over node ``var`` of ``kind``, parameters).
+
+    The match lines are always "": every alias is matched inside the condition's EXISTS.
+    Parameters are named ``f_0``, ``f_1``… so they cannot collide with the caller's.
+    """
+    if not isinstance(var, str) or not _IDENTIFIER.fullmatch(var) or var.startswith("f_"):
+        raise InvalidArgument(f"node variable {var!r} is not a plain Cypher identifier")
+    builder = _Builder(kind, var, alias_numbers(expr))
+    text = " AND ".join(builder.part(part) for part in plan(expr))
+    return "", text, builder.params
+
+
+def like_to_regex(pattern: str) -> str:
+    """The Java regular expression matching exactly what the LIKE ``pattern`` matches.
+
+    ``(?s)`` lets ``_`` and ``%`` match newlines too, as SQL's LIKE does; every ASCII
+    punctuation character is escaped (a backslash before a non-letter is always a literal in
+    Java), other characters stand for themselves.
+    """
+    out = ["(?s)"]
+    for part in split_like(pattern):
+        if part is LikeWildcard.ANY:
+            out.append(".*")
+        elif part is LikeWildcard.ONE:
+            out.append(".")
+        else:
+            out.append("".join("\\" + ch if _is_punctuation(ch) else ch for ch in part))
+    return "".join(out)
+
+
+def _is_punctuation(ch: str) -> bool:
+    return ch.isascii() and ch.isprintable() and not ch.isalnum() and ch != " "
+
+
+class _Builder:
+    def __init__(self, kind: NodeKind, var: str, numbers: dict[Alias, int]) -> None:
+        self.kind = kind
+        self.var = var
+        self.numbers = numbers
+        self.params: dict[str, Any] = {}
+
+    def part(self, part: Expr | Scope) -> str:
+        if not isinstance(part, Scope):
+            return self.expr(part)
+        matches = "".join(self.match(a) for a in part.aliases)
+        return f"EXISTS {{{matches} WITH * WHERE {self.expr(part.expr)} }}"
+
+    def match(self, alias: Alias) -> str:
+        i = self.numbers[alias]
+        link = link_of(self.kind, alias.kind)
+        other = f"(f_a{i}:{cypher.quote(spec_of(link.neighbour).label)})"
+        if link.relation is None:  # any event, whichever way it points
+            return f" OPTIONAL MATCH ({self.var})-[f_r{i}]-{other}"
+        rel = cypher.quote(link.relation.rel_type)
+        arrow = f"-[:{rel}]->" if link.outward else f"<-[:{rel}]-"
+        return f" OPTIONAL MATCH ({self.var}){arrow}{other}"
+
+    # -- expressions -----------------------------------------------------------------------
+    def expr(self, e: Expr) -> str:
+        if isinstance(e, And):
+            return "(" + " AND ".join(self.expr(i) for i in e.items) + ")"
+        if isinstance(e, Or):
+            return "(" + " OR ".join(self.expr(i) for i in e.items) + ")"
+        if isinstance(e, Not):
+            return f"NOT ({self.expr(e.item)})"
+        if isinstance(e, Compare):
+            return f"{self.operand(e.left)} {_OPERATOR[e.op]} {self.param(e.value)}"
+        if isinstance(e, Like):
+            test = f"{self.operand(e.left)} =~ {self.param(like_to_regex(e.pattern))}"
+            return f"NOT ({test})" if e.negated else test
+        if isinstance(e, InList):
+            test = f"{self.operand(e.left)} IN {self.param(list(e.values))}"
+            return f"NOT ({test})" if e.negated else test
+        if isinstance(e, IsNull):
+            return f"{self.operand(e.left)} IS {'NOT NULL' if e.negated else 'NULL'}"
+        raise InvalidArgument(f"not a filter expression: {e!r}")
+
+    def param(self, value: Any) -> str:
+        name = f"f_{len(self.params)}"
+        self.params[name] = value
+        return "$" + name
+
+    # -- operands --------------------------------------------------------------------------
+    def operand(self, o: Operand) -> str:
+        if isinstance(o, Field):
+            return self.field(o)
+        if isinstance(o, Property):
+            if o.scope is not None and o.scope.kind is AliasKind.EVENTS:
+                raise InvalidArgument("events have no properties")
+            owner = self.var if o.scope is None else f"f_a{self.numbers[o.scope]}"
+            key = (cypher.CUSTOM_PREFIX if o.custom else cypher.PROPS_PREFIX) + o.name
+            ref = f"{owner}.{cypher.quote(key)}"
+            test = f"{ref} IS :: {_CYPHER_TYPE[o.value_type]} NOT NULL"
+            if o.value_type is ValueType.STRING:
+                # STRUCT and PROTO values are stored as JSON text: not string values
+                test += (f" AND NOT {self.param(key)} IN "
+                         f"coalesce({owner}._struct, []) + coalesce({owner}._proto, [])")
+            return f"CASE WHEN {test} THEN {ref} END"
+        raise InvalidArgument(f"not a filter operand: {o!r}")
+
+    def field(self, f: Field) -> str:
+        attrs = ATTRIBUTES[self.kind] if f.scope is None else alias_attributes(f.scope.kind, self.kind)
+        if f.name not in attrs:  # only names of our schema are ever spliced
+            raise InvalidArgument(f"unknown filter attribute {f.name!r}")
+        if f.scope is None:
+            return f"{self.var}.{f.name}"
+        i = self.numbers[f.scope]
+        if f.scope.kind is not AliasKind.EVENTS:
+            return f"f_a{i}.{f.name}"
+        if f.name == "type":  # the event kind is the relationship type
+            return f"type(f_r{i})"
+        if f.name.endswith("_id"):  # artifact_id / execution_id: the other end
+            return f"f_a{i}.id"
+        return f"f_r{i}.{f.name}"

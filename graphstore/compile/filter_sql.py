@@ -1,0 +1,154 @@
+"""Filter AST → a boolean SQLite expression over one node row.
+
+The meaning is the one documented in :mod:`graphstore.filters.plan`. Every literal and every
+property name is a ``?`` parameter; only our own table and column names (checked against the
+filter schema) and the caller's row alias are spliced. Aliases become one correlated
+``EXISTS`` per group of conjuncts, over LEFT JOINs from a one-row table so that a node without
+neighbours still has its one all-NULL assignment; properties are correlated scalar subqueries
+on the property table's primary key. Nothing joins into the outer query, so no row repeats.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..errors import InvalidArgument
+from ..filters.ast import (
+    Alias,
+    AliasKind,
+    And,
+    Compare,
+    Expr,
+    Field,
+    InList,
+    IsNull,
+    Like,
+    LikeWildcard,
+    NodeKind,
+    Not,
+    Operand,
+    Or,
+    Property,
+    ValueType,
+    split_like,
+)
+from ..filters.plan import Scope, alias_numbers, link_of, plan
+from ..filters.schema import ATTRIBUTES, alias_attributes
+from ..kinds import spec_of
+from ..models import PropertyType
+
+__all__ = ["compile_filter_sql", "like_to_glob"]
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DATA_TYPE = {
+    ValueType.INT: PropertyType.INT,
+    ValueType.DOUBLE: PropertyType.DOUBLE,
+    ValueType.STRING: PropertyType.STRING,
+    ValueType.BOOL: PropertyType.BOOLEAN,
+}
+# GLOB is SQLite's case-sensitive LIKE; its own wildcards become one-character classes.
+_GLOB_LITERAL = {"*": "[*]", "?": "[?]", "[": "[[]"}
+
+
+def compile_filter_sql(expr: Expr, kind: NodeKind, alias: str) -> tuple[str, list[Any]]:
+    """A boolean SQL expression over the node row ``alias`` of ``kind``, with its parameters.
+
+    The parameters are positional (``?``), in the order they appear in the text.
+    """
+    if not isinstance(alias, str) or not _IDENTIFIER.fullmatch(alias):
+        raise InvalidArgument(f"row alias {alias!r} is not an SQL identifier")
+    builder = _Builder(kind, alias, alias_numbers(expr))
+    text = " AND ".join(builder.part(part) for part in plan(expr))
+    return text, builder.params
+
+
+def like_to_glob(pattern: str) -> str:
+    """The GLOB pattern matching exactly what the LIKE ``pattern`` matches."""
+    out = []
+    for part in split_like(pattern):
+        if part is LikeWildcard.ANY:
+            out.append("*")
+        elif part is LikeWildcard.ONE:
+            out.append("?")
+        else:
+            out.append("".join(_GLOB_LITERAL.get(ch, ch) for ch in part))
+    return "".join(out)
+
+
+class _Builder:
+    """Renders parts left to right, so ``params`` grows in the order of the ``?`` in the text."""
+
+    def __init__(self, kind: NodeKind, row: str, numbers: dict[Alias, int]) -> None:
+        self.kind = kind
+        self.row = row
+        self.numbers = numbers
+        self.params: list[Any] = []
+
+    def part(self, part: Expr | Scope) -> str:
+        if not isinstance(part, Scope):
+            return self.expr(part)
+        joins = "".join(self.joins(a) for a in part.aliases)
+        return f"EXISTS (SELECT 1 FROM (SELECT 1){joins} WHERE {self.expr(part.expr)})"
+
+    def joins(self, alias: Alias) -> str:
+        i = self.numbers[alias]
+        link = link_of(self.kind, alias.kind)
+        if link.relation is None:  # the neighbour is the event row itself
+            return (f" LEFT JOIN event fa{i} ON fa{i}.{spec_of(self.kind).noun}_id = {self.row}.id")
+        rel = link.relation
+        mine, theirs = ((rel.source_column, rel.target_column) if link.outward
+                        else (rel.target_column, rel.source_column))
+        return (f" LEFT JOIN {rel.table} fl{i} ON fl{i}.{mine} = {self.row}.id"
+                f" LEFT JOIN {spec_of(link.neighbour).table} fa{i} ON fa{i}.id = fl{i}.{theirs}")
+
+    # -- expressions -----------------------------------------------------------------------
+    def expr(self, e: Expr) -> str:
+        if isinstance(e, And):
+            return "(" + " AND ".join(self.expr(i) for i in e.items) + ")"
+        if isinstance(e, Or):
+            return "(" + " OR ".join(self.expr(i) for i in e.items) + ")"
+        if isinstance(e, Not):
+            return f"NOT ({self.expr(e.item)})"
+        if isinstance(e, Compare):
+            left = self.operand(e.left)
+            return f"{left} {e.op.value} {self.param(e.value)}"
+        if isinstance(e, Like):
+            left = self.operand(e.left)
+            return f"{left} {'NOT GLOB' if e.negated else 'GLOB'} {self.param(like_to_glob(e.pattern))}"
+        if isinstance(e, InList):
+            left = self.operand(e.left)
+            values = ", ".join(self.param(v) for v in e.values)
+            return f"{left} {'NOT IN' if e.negated else 'IN'} ({values})"
+        if isinstance(e, IsNull):
+            return f"{self.operand(e.left)} IS {'NOT NULL' if e.negated else 'NULL'}"
+        raise InvalidArgument(f"not a filter expression: {e!r}")
+
+    def param(self, value: Any) -> str:
+        self.params.append(value)
+        return "?"
+
+    # -- operands --------------------------------------------------------------------------
+    def operand(self, o: Operand) -> str:
+        owner, owner_kind = self.owner(o.scope)
+        if isinstance(o, Field):
+            attrs = (ATTRIBUTES[self.kind] if o.scope is None
+                     else alias_attributes(o.scope.kind, self.kind))
+            if o.name not in attrs:  # only names of our schema are ever spliced
+                raise InvalidArgument(f"unknown filter attribute {o.name!r}")
+            return f"{owner}.{o.name}"
+        if isinstance(o, Property):
+            if owner_kind is None:
+                raise InvalidArgument("events have no properties")
+            table = spec_of(owner_kind).table
+            return (f"(SELECT fp.value FROM {table}_property fp WHERE fp.node_id = {owner}.id"
+                    f" AND fp.is_custom = {int(o.custom)} AND fp.name = {self.param(o.name)}"
+                    f" AND fp.data_type = {int(_DATA_TYPE[o.value_type])})")
+        raise InvalidArgument(f"not a filter operand: {o!r}")
+
+    def owner(self, scope: Alias | None) -> tuple[str, NodeKind | None]:
+        """The SQL alias whose row holds the operand, and its node kind (None for events)."""
+        if scope is None:
+            return self.row, self.kind
+        kind = None if scope.kind is AliasKind.EVENTS else link_of(self.kind, scope.kind).neighbour
+        return f"fa{self.numbers[scope]}", kind
