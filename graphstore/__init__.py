@@ -15,6 +15,14 @@ from .errors import (
     InvalidArgument,
     NotFound,
 )
+from .lineage import (
+    LineageDirection,
+    LineageGraph,
+    LineageNode,
+    LineageResult,
+    LineageSubgraphQueryOptions,
+    NodeRef,
+)
 from .models import (
     Artifact,
     ArtifactState,
@@ -56,8 +64,14 @@ __all__ = [
     "FilterSyntaxError",
     "GraphstoreError",
     "InvalidArgument",
+    "LineageDirection",
+    "LineageGraph",
+    "LineageNode",
+    "LineageResult",
+    "LineageSubgraphQueryOptions",
     "ListOptions",
     "MetadataStore",
+    "NodeRef",
     "NotFound",
     "OrderByField",
     "Page",

@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .kinds import NodeKind, Relation
-from .models import PropertyType
+from .models import EventType, PropertyType
 from .values import Prop
 
 __all__ = [
     "AllocateIds",
     "Ancestors",
+    "Direction",
+    "GetLinks",
+    "LineageEdges",
     "DeleteNodes",
     "EventRow",
     "ExistingIds",
@@ -213,7 +216,52 @@ class Ancestors:
     ids: tuple[int, ...]
 
 
+class Direction(enum.Enum):
+    """Which way lineage goes: against the data flow, with it, or both (MLMD's numbers)."""
+
+    UPSTREAM = 1
+    DOWNSTREAM = 2
+    BIDIRECTIONAL = 3
+
+
+INPUT_KINDS = tuple(t.name for t in EventType if t.is_input)
+OUTPUT_KINDS = tuple(t.name for t in EventType if t is not EventType.UNKNOWN and not t.is_input)
+EVENT_KINDS = INPUT_KINDS + OUTPUT_KINDS
+# For each direction: the event kinds that lead on from an artifact (to an execution) and
+# from an execution (to an artifact). Upstream from an artifact means "who output it".
+STEPS: dict[Direction, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    Direction.UPSTREAM: (OUTPUT_KINDS, INPUT_KINDS),
+    Direction.DOWNSTREAM: (INPUT_KINDS, OUTPUT_KINDS),
+    Direction.BIDIRECTIONAL: (EVENT_KINDS, EVENT_KINDS),
+}
+
+
+@dataclass(frozen=True)
+class LineageEdges:
+    """Events around everything reachable from the start nodes through events.
+
+    Returns event rows (artifact_id, execution_id, type, path, milliseconds_since_epoch) whose
+    nodes include the reachable set: the engine walks distinct nodes (never paths), and the
+    caller's breadth-first pass over these rows computes distances. ``max_hops`` bounds the walk
+    (None = unbounded); rows one hop past the bound may be included, which tells the caller
+    the bound cut the answer short.
+    """
+
+    artifact_ids: tuple[int, ...]
+    execution_ids: tuple[int, ...]
+    direction: Direction
+    max_hops: int | None
+
+
+@dataclass(frozen=True)
+class GetLinks:
+    """(source id, context id) pairs of a relation for the given sources."""
+
+    relation: Relation
+    source_ids: tuple[int, ...]
+
+
 Op = (
     GetTypes | InsertType | UpdateType | AllocateIds | InsertNodes | UpdateNodes | DeleteNodes
-    | ExistingIds | NodeQuery | InsertEvents | GetEvents | Link | Ancestors
+    | ExistingIds | NodeQuery | InsertEvents | GetEvents | Link | Ancestors | LineageEdges | GetLinks
 )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import _writes, ops
 from ._convert import to_event, to_node, to_type
+from ._lineage_api import LineageMixin
 from .engines.base import Engine, Transaction, open_engine, parse_uri
 from .errors import InvalidArgument, NotFound
 from .filters import parse as parse_filter
@@ -64,7 +65,7 @@ def _ids(ids: Iterable[int], field: str) -> tuple[int, ...]:
     return out
 
 
-class MetadataStore:
+class MetadataStore(LineageMixin):
     """An MLMD-shaped metadata store.
 
     ``MetadataStore()`` is embedded and in memory (gone on close, like MLMD's fake_database);

@@ -11,7 +11,6 @@ JSON text, with their keys listed in ``_struct`` / ``_proto`` so they can be dec
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from .. import ops
@@ -109,8 +108,6 @@ def _decode_types(results: list[Rows]) -> list[dict[str, Any]]:
 class CypherCompiler:
     """Compiles operations to Cypher statements with parameters."""
 
-    filter_compiler: Callable[[Any, NodeKind, str], tuple[str, str, dict[str, Any]]] | None = None
-
     def compile(self, op: ops.Op) -> Compiled:
         method = getattr(self, "_" + type(op).__name__)
         return method(op)  # type: ignore[no-any-return]
@@ -189,9 +186,10 @@ class CypherCompiler:
                 where.append(f"n.{key} IN ${key}s")
                 params[f"{key}s"] = list(values)
         if op.filter is not None:
-            if self.filter_compiler is None:
-                raise NotImplementedError("filter queries are not compiled yet")
-            matches, condition, fparams = self.filter_compiler(op.filter, op.kind, "n")
+            # imported here: filter_cypher uses this module's quote()
+            from .filter_cypher import compile_filter_cypher
+
+            matches, condition, fparams = compile_filter_cypher(op.filter, op.kind, "n")
             if matches:
                 lines.append(matches)
             where.append(f"({condition})")
@@ -243,3 +241,40 @@ class CypherCompiler:
         stmt = Statement(_fill("ancestors"), {"ids": list(op.ids)})
         return Compiled([stmt], lambda r: set(first_column(r)))
 
+    # -- lineage -------------------------------------------------------------------------
+    def _LineageEdges(self, op: ops.LineageEdges) -> Compiled:
+        # DISTINCT end nodes and no path variable: the planner walks each node once
+        # (pruning / BFS var-length expand) instead of enumerating paths.
+        kinds = "|".join(quote(k) for k in ops.EVENT_KINDS)
+        left, right = _ARROWS[op.direction]
+        hops = "" if op.max_hops is None else str(int(op.max_hops))
+        text = "\n".join([
+            "CALL () {",
+            "  MATCH (s:Artifact) WHERE s.id IN $artifact_ids RETURN s",
+            "  UNION",
+            "  MATCH (s:Execution) WHERE s.id IN $execution_ids RETURN s",
+            "}",
+            f"MATCH (s){left}[:{kinds}*0..{hops}]{right}(x)",
+            "WITH DISTINCT x",
+            f"MATCH (x){left}[r:{kinds}]{right}(y)",
+            "WITH r, CASE WHEN x:Artifact THEN x ELSE y END AS a,",
+            "     CASE WHEN x:Artifact THEN y ELSE x END AS e",
+            "RETURN DISTINCT a.id AS artifact_id, e.id AS execution_id, type(r) AS type, r.path AS path,",
+            "       r.milliseconds_since_epoch AS milliseconds_since_epoch",
+        ])
+        params = {"artifact_ids": list(op.artifact_ids), "execution_ids": list(op.execution_ids)}
+        return Compiled([Statement(text, params)], lambda res: res[-1])
+
+    def _GetLinks(self, op: ops.GetLinks) -> Compiled:
+        rel = op.relation.value
+        text = (f"MATCH (s:{quote(spec_of(rel.source).label)})-[:{quote(rel.rel_type)}]->"
+                f"(c:Context)\nWHERE s.id IN $ids\n"
+                "RETURN s.id AS source, c.id AS target ORDER BY source, target")
+        return Compiled([Statement(text, {"ids": list(op.source_ids)})], lambda res: res[-1])
+
+
+_ARROWS = {
+    ops.Direction.UPSTREAM: ("<-", "-"),
+    ops.Direction.DOWNSTREAM: ("-", "->"),
+    ops.Direction.BIDIRECTIONAL: ("-", "-"),
+}

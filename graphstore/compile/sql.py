@@ -7,7 +7,6 @@ one statement text per operation whatever the list length, and no variable-count
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from .. import ops
@@ -15,6 +14,7 @@ from ..kinds import KIND_SPECS, NodeKind, Relation, spec_of
 from ..models import PropertyType
 from ..values import decode_value
 from .base import SCHEMA_VERSION, Compiled, Rows, Statement, first_column, no_result
+from .filter_sql import compile_filter_sql
 
 __all__ = ["SCHEMA_VERSION", "SqlCompiler", "schema_statements"]
 
@@ -112,8 +112,6 @@ def _decode_types(results: list[Rows]) -> list[dict[str, Any]]:
 
 class SqlCompiler:
     """Compiles operations to SQLite statements."""
-
-    filter_compiler: Callable[[Any, NodeKind, str], tuple[str, list[Any]]] | None = None
 
     def compile(self, op: ops.Op) -> Compiled:
         method = getattr(self, "_" + type(op).__name__)
@@ -244,9 +242,7 @@ class SqlCompiler:
             where.append(f"n.id IN (SELECT {mine} FROM {rel.table} WHERE {other} = ?)")
             params.append(op.linked.other_id)
         if op.filter is not None:
-            if self.filter_compiler is None:
-                raise NotImplementedError("filter queries are not compiled yet")
-            text, fparams = self.filter_compiler(op.filter, op.kind, "n")
+            text, fparams = compile_filter_sql(op.filter, op.kind, "n")
             where.append(f"({text})")
             params.extend(fparams)
         order = f"n.{op.order_by.value}"
@@ -297,3 +293,36 @@ class SqlCompiler:
                "SELECT p.parent_context_id FROM parent_context p JOIN up ON p.context_id = up.id) "
                "SELECT id FROM up")
         return Compiled([Statement(sql, [_json_list(op.ids)])], lambda r: set(first_column(r)))
+
+    # -- lineage -------------------------------------------------------------------------
+    def _LineageEdges(self, op: ops.LineageEdges) -> Compiled:
+        # A recursive CTE with UNION (set semantics): each node enters once, so a DAG's
+        # paths are never enumerated. With a hop bound the depth joins the row, which can
+        # admit a node once per distinct depth — still bounded by max_hops.
+        from_artifact, from_execution = ops.STEPS[op.direction]
+        bounded = op.max_hops is not None
+        depth_col, depth0, depth_next = (", depth", ", 0", ", r.depth + 1") if bounded else ("", "", "")
+        bound = " AND r.depth < ?" if bounded else ""
+        sql = (
+            f"WITH RECURSIVE r(kind, id{depth_col}) AS ("
+            f"SELECT 'a', value{depth0} FROM json_each(?) "
+            f"UNION SELECT 'e', value{depth0} FROM json_each(?) "
+            f"UNION SELECT 'e', ev.execution_id{depth_next} FROM r JOIN event ev "
+            f"ON ev.artifact_id = r.id WHERE r.kind = 'a'{bound} AND " + _in("ev.type") + " "
+            f"UNION SELECT 'a', ev.artifact_id{depth_next} FROM r JOIN event ev "
+            f"ON ev.execution_id = r.id WHERE r.kind = 'e'{bound} AND " + _in("ev.type") + ") "
+            "SELECT artifact_id, execution_id, type, path, milliseconds_since_epoch FROM event "
+            "WHERE artifact_id IN (SELECT id FROM r WHERE kind = 'a') "
+            "UNION SELECT artifact_id, execution_id, type, path, milliseconds_since_epoch FROM event "
+            "WHERE execution_id IN (SELECT id FROM r WHERE kind = 'e')")
+        hops = [op.max_hops] if bounded else []
+        params = [_json_list(op.artifact_ids), _json_list(op.execution_ids),
+                  *hops, _json_list(from_artifact), *hops, _json_list(from_execution)]
+        return Compiled([Statement(sql, params)], lambda res: res[-1])
+
+    def _GetLinks(self, op: ops.GetLinks) -> Compiled:
+        rel = op.relation.value
+        sql = (f"SELECT {rel.source_column} AS source, {rel.target_column} AS target "
+               f"FROM {rel.table} WHERE " + _in(rel.source_column)
+               + f" ORDER BY {rel.source_column}, {rel.target_column}")
+        return Compiled([Statement(sql, [_json_list(op.source_ids)])], lambda res: res[-1])

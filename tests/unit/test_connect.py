@@ -72,7 +72,9 @@ def test_public_names_are_pinned() -> None:
         "AlreadyExists", "Artifact", "ArtifactState", "ArtifactType", "Association", "Attribution",
         "Context", "ContextType", "EngineUnavailable", "Event", "EventType", "Execution",
         "ExecutionState", "ExecutionType", "FailedPrecondition", "FilterSyntaxError",
-        "GraphstoreError", "InvalidArgument", "ListOptions", "MetadataStore", "NotFound",
+        "GraphstoreError", "InvalidArgument", "LineageDirection", "LineageGraph", "LineageNode",
+        "LineageResult", "LineageSubgraphQueryOptions", "ListOptions", "MetadataStore", "NodeRef",
+        "NotFound",
         "OrderByField", "Page", "ParentContext",
         "PropertyType", "ProtoValue", "__version__"])
     for name in graphstore.__all__:
