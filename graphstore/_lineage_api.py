@@ -141,13 +141,14 @@ class LineageMixin:
                      tx.run(ops.NodeQuery(NodeKind.CONTEXT, ids=context_ids))] if context_ids else [])
         if "contexts" in wanted:
             graph.contexts = contexts  # type: ignore[assignment]
-        for part, kind, items in (("artifact_types", NodeKind.ARTIFACT, graph.artifacts),
-                                  ("execution_types", NodeKind.EXECUTION, graph.executions),
-                                  ("context_types", NodeKind.CONTEXT, contexts)):
+        for part, node_kind, items in (("artifact_types", NodeKind.ARTIFACT, graph.artifacts),
+                                       ("execution_types", NodeKind.EXECUTION, graph.executions),
+                                       ("context_types", NodeKind.CONTEXT, contexts)):
             type_ids = tuple(sorted({n.type_id for n in items if n.type_id is not None}))
             if part in wanted and type_ids:
-                spec = KIND_SPECS[kind]
-                setattr(graph, part, [to_type(spec, t) for t in tx.run(ops.GetTypes(kind, ids=type_ids))])
+                spec = KIND_SPECS[node_kind]
+                types = tx.run(ops.GetTypes(node_kind, ids=type_ids))
+                setattr(graph, part, [to_type(spec, t) for t in types])
         for part in ("artifacts", "executions"):
             if part not in wanted:
                 setattr(graph, part, [])
@@ -207,18 +208,18 @@ class LineageMixin:
                              if r != start and r.kind in report_kinds)
             records: dict[NodeRef, Any] = {}
             if type_names is not None:
-                records = _records(tx, (NodeRef(k, i) for _, k, i in entries))  # type: ignore[arg-type]
-                entries = [e for e in entries if records[NodeRef(e[1], e[2])].type in type_names]  # type: ignore[arg-type]
+                records = _records(tx, (NodeRef(k, i) for _, k, i in entries))
+                entries = [e for e in entries if records[NodeRef(e[1], e[2])].type in type_names]
             total = len(entries)
             if after is not None:
                 entries = [e for e in entries if e > after]
             page = entries[:limit] if limit is not None else entries
             more = limit is not None and len(entries) > limit
-            missing = [NodeRef(k, i) for _, k, i in page if NodeRef(k, i) not in records]  # type: ignore[arg-type]
+            missing = [NodeRef(k, i) for _, k, i in page if NodeRef(k, i) not in records]
             records.update(_records(tx, missing))
             return LineageResult(
                 start=[start], direction=direction, truncated=reach.truncated, total=total,
-                nodes=[self._entry(reach, NodeRef(k, i), records) for _, k, i in page],  # type: ignore[arg-type]
+                nodes=[self._entry(reach, NodeRef(k, i), records) for _, k, i in page],
                 next_cursor=_encode_cursor(page[-1]) if more and page else None)
         return self._engine.read(work)
 

@@ -175,7 +175,8 @@ def test_lineage_subgraph_like_mlmd(store: MetadataStore) -> None:
     assert [t.name for t in g.artifact_types] == ["Data"] and [t.name for t in g.context_types] == ["Run"]
     masked = store.get_lineage_subgraph(opts, ["artifacts"])
     assert len(masked.artifacts) == 3 and masked.events == [] and masked.executions == []
-    up = store.get_lineage_subgraph(LineageSubgraphQueryOptions(starting_artifacts="name = 'a2'", direction=UP))
+    up = store.get_lineage_subgraph(LineageSubgraphQueryOptions(starting_artifacts="name = 'a2'",
+                                                                direction=UP))
     assert [a.name for a in up.artifacts] == ["a0", "a1", "a2"]
     down = store.get_lineage_subgraph(LineageSubgraphQueryOptions(starting_executions="name = 'e3'",
                                                                   direction=DOWN))

@@ -43,6 +43,7 @@ class _Pools:
         self.attrs: dict[str, list[Any]] = {}
         self.props: dict[tuple[str, ValueType], list[Any]] = {}
         self.prop_names: set[tuple[str, bool]] = set()
+        self.typed: set[tuple[str, bool, ValueType]] = set()  # properties as stored
         records = [r for nodes in world.nodes.values() for r in nodes.values()]
         records += [r for rs in world.neighbours.values() for r in rs]
         for rec in records:
@@ -52,6 +53,7 @@ class _Pools:
                     vtype, v = value
                     self.prop_names.add((name, custom))
                     if vtype is not None:
+                        self.typed.add((name, custom, vtype))
                         self.props.setdefault((name, vtype), []).append(v)
                 elif value is not None:
                     self.attrs.setdefault(key, []).append(value)
@@ -69,7 +71,7 @@ def _expr(rng: random.Random, kind: NodeKind, pools: _Pools, depth: int) -> Expr
     if roll < 0.45:
         return Not(_expr(rng, kind, pools, depth - 1))
     items = tuple(_expr(rng, kind, pools, depth - 1) for _ in range(rng.randint(2, 3)))
-    return And(items) if roll < 0.75 else Or(items)
+    return And(items) if roll < 0.6 else Or(items)
 
 
 def _operand(rng: random.Random, kind: NodeKind, pools: _Pools) -> tuple[Operand, frozenset[str]]:
@@ -80,8 +82,12 @@ def _operand(rng: random.Random, kind: NodeKind, pools: _Pools) -> tuple[Operand
         attrs = alias_attributes(scope.kind, kind)
     has_props = scope is None or scope.kind.node_kind is not None
     if has_props and rng.random() < 0.35:
-        name, custom = rng.choice(sorted(pools.prop_names | {("nope", False)}))
-        return Property(scope, name, custom, rng.choice(_VALUE_TYPES)), frozenset()
+        if rng.random() < 0.75:  # mostly a property that exists with that type somewhere
+            name, custom, vtype = rng.choice(sorted(pools.typed, key=str))
+        else:
+            name, custom = rng.choice(sorted(pools.prop_names | {("nope", False)}))
+            vtype = rng.choice(_VALUE_TYPES)
+        return Property(scope, name, custom, vtype), frozenset()
     attr = attrs[rng.choice(sorted(attrs))]
     return Field(scope, attr.name, attr.value_type), attr.members
 

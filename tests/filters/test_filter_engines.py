@@ -22,8 +22,8 @@ from graphstore.filters import NodeKind, parse, to_query
 from tests.conftest import wipe_neo4j
 from tests.neo4j_server import Neo4jTarget
 
-from .filter_world import A, C, E, World, build, read_world
 from .filter_generator import random_filter
+from .filter_world import A, C, E, World, build, read_world
 
 # (kind, query — {name} is replaced by that node's or type's id —, expected node names)
 CASES: list[tuple[NodeKind, str, set[str]]] = [
@@ -157,7 +157,7 @@ CASES: list[tuple[NodeKind, str, set[str]]] = [
     (C, "external_id IS NOT NULL", {"c4"}),
 ]
 
-GENERATED = 120  # random filters per node kind and engine
+GENERATED = 150  # random filters per node kind and engine
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -165,12 +165,12 @@ def filter_compilers() -> Iterator[None]:
     """Install the filter compilers where a compiler still has an empty hook; undo afterwards."""
     hooked = [(cls, fn) for cls, fn in ((SqlCompiler, compile_filter_sql),
                                         (CypherCompiler, compile_filter_cypher))
-              if hasattr(cls, "filter_compiler") and getattr(cls, "filter_compiler") is None]
+              if hasattr(cls, "filter_compiler") and cls.filter_compiler is None]
     for cls, fn in hooked:
-        setattr(cls, "filter_compiler", staticmethod(fn))
+        cls.filter_compiler = staticmethod(fn)
     yield
     for cls, _ in hooked:
-        setattr(cls, "filter_compiler", None)
+        cls.filter_compiler = None
 
 
 class Seeded:
