@@ -39,6 +39,8 @@ CREATE RANGE INDEX graphstore_execution_create_time IF NOT EXISTS
 FOR (n:Execution) ON (n.create_time_since_epoch);
 CREATE RANGE INDEX graphstore_execution_update_time IF NOT EXISTS
 FOR (n:Execution) ON (n.last_update_time_since_epoch);
+CREATE RANGE INDEX graphstore_execution_input_fingerprint IF NOT EXISTS
+FOR (n:Execution) ON (n.type_id, n.input_fingerprint);
 
 // -- contexts ----------------------------------------------------------------------------
 CREATE CONSTRAINT graphstore_context_id IF NOT EXISTS

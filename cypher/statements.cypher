@@ -45,9 +45,18 @@ SET n = row.props
 SET n:$(row.type_labels);
 
 // name: update_nodes
+// The input fingerprint is bookkeeping kept by set_input_fingerprints: it survives the update.
 UNWIND $rows AS row
 MATCH (n:{Label} {id: row.id})
-SET n = row.props;
+WITH n, row, n.input_fingerprint AS fingerprint
+SET n = row.props
+SET n.input_fingerprint = fingerprint;
+
+// name: set_input_fingerprints
+// "Same inputs before" finds executions by (type_id, input_fingerprint): an index seek.
+UNWIND $pairs AS pair
+MATCH (n:Execution {id: pair[0]})
+SET n.input_fingerprint = pair[1];
 
 // name: delete_nodes
 MATCH (n:{Label})

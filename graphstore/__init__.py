@@ -6,6 +6,7 @@
     >>> [a] = store.put_artifacts([Artifact(type_id=t, uri="/data/1", properties={"day": 1})])
 """
 
+from .analysis import CacheHit, Comparison, ImpactedNode, ImpactReport
 from .errors import (
     AlreadyExists,
     EngineUnavailable,
@@ -52,6 +53,8 @@ __all__ = [
     "ArtifactType",
     "Association",
     "Attribution",
+    "CacheHit",
+    "Comparison",
     "Context",
     "ContextType",
     "EngineUnavailable",
@@ -63,6 +66,8 @@ __all__ = [
     "FailedPrecondition",
     "FilterSyntaxError",
     "GraphstoreError",
+    "ImpactReport",
+    "ImpactedNode",
     "InvalidArgument",
     "LineageDirection",
     "LineageGraph",

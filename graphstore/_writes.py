@@ -13,6 +13,7 @@ from typing import Any
 
 from . import ops
 from ._convert import now_ms
+from .cache import OUTPUTS_DELETED, input_fingerprint
 from .engines.base import Transaction
 from .errors import AlreadyExists, InvalidArgument, NotFound
 from .kinds import KIND_SPECS, KindSpec, NodeKind, Relation
@@ -198,13 +199,26 @@ def _require(tx: Transaction, spec: KindSpec, ids: set[int], field: str,
 def delete_nodes(tx: Transaction, spec: KindSpec, ids: Sequence[int]) -> int:
     """Delete nodes with their properties, events and links; unknown ids delete nothing."""
     _require(tx, spec, set(ids), f"{spec.noun}_ids", NotFound)
+    if spec.kind is NodeKind.ARTIFACT:
+        # An execution whose output is gone can no longer serve as a cache hit: the events
+        # that said it had outputs go with the artifact, so retire its input fingerprint.
+        producers = {r["execution_id"] for r in tx.run(ops.GetEvents(artifact_ids=tuple(ids)))
+                     if not EventType[r["type"]].is_input}
+        if producers:
+            tx.run(ops.SetInputFingerprints(tuple((e, OUTPUTS_DELETED) for e in sorted(producers))))
     return int(tx.run(ops.DeleteNodes(spec.kind, tuple(dict.fromkeys(ids)))))
 
 
 # -- relations ---------------------------------------------------------------------------
 
-def put_events(tx: Transaction, events: Sequence[Event], what: str = "events") -> None:
-    """Insert events; duplicates (same artifact, execution and kind) are AlreadyExists."""
+def put_events(tx: Transaction, events: Sequence[Event], what: str = "events", *,
+               fresh: tuple[set[int], set[int]] = (set(), set())) -> None:
+    """Insert events; duplicates (same artifact, execution and kind) are AlreadyExists.
+
+    ``fresh`` holds (artifact ids, execution ids) created earlier in this transaction: they
+    need no existence check, and a fresh execution has no stored events to collide with.
+    """
+    fresh_artifacts, fresh_executions = fresh
     keys: list[tuple[int, int, str]] = []
     for i, e in enumerate(events):
         if e.artifact_id is None or e.execution_id is None:
@@ -215,10 +229,11 @@ def put_events(tx: Transaction, events: Sequence[Event], what: str = "events") -
         keys.append((e.artifact_id, e.execution_id, e.type.name))
     if not keys:
         return
-    _require(tx, ARTIFACTS, {k[0] for k in keys}, f"{what}.artifact_id")
-    _require(tx, EXECUTIONS, {k[1] for k in keys}, f"{what}.execution_id")
-    stored = {(r["artifact_id"], r["execution_id"], r["type"]) for r in
-              tx.run(ops.GetEvents(execution_ids=tuple({k[1] for k in keys})))}
+    _require(tx, ARTIFACTS, {k[0] for k in keys} - fresh_artifacts, f"{what}.artifact_id")
+    older = {k[1] for k in keys} - fresh_executions
+    _require(tx, EXECUTIONS, older, f"{what}.execution_id")
+    before = tx.run(ops.GetEvents(execution_ids=tuple(older))) if older else []
+    stored = {(r["artifact_id"], r["execution_id"], r["type"]) for r in before}
     for i, key in enumerate(keys):
         if key in stored:
             raise AlreadyExists(f"{what}[{i}]: a {key[2]} event between artifact {key[0]} and "
@@ -226,19 +241,29 @@ def put_events(tx: Transaction, events: Sequence[Event], what: str = "events") -
         stored.add(key)
     first = tx.run(ops.AllocateIds("Event", len(keys)))
     now = now_ms()
-    tx.run(ops.InsertEvents(tuple(
-        ops.EventRow(first + i, k[0], k[1], k[2], json.dumps(list(e.path)),
-                     e.milliseconds_since_epoch or now)
-        for i, (k, e) in enumerate(zip(keys, events, strict=True)))))
+    rows = tuple(ops.EventRow(first + i, k[0], k[1], k[2], json.dumps(list(e.path)),
+                              e.milliseconds_since_epoch or now)
+                 for i, (k, e) in enumerate(zip(keys, events, strict=True)))
+    tx.run(ops.InsertEvents(rows))
+    # refresh the input fingerprint of every execution that got events (graphstore.cache)
+    triples: dict[int, list[tuple[int, str, str]]] = {k[1]: [] for k in keys}
+    for r in before:
+        triples[r["execution_id"]].append((r["artifact_id"], r["type"], r["path"]))
+    for row in rows:
+        triples[row.execution_id].append((row.artifact_id, row.type, row.path))
+    tx.run(ops.SetInputFingerprints(tuple((eid, input_fingerprint(t)) for eid, t in triples.items())))
 
 
-def link(tx: Transaction, relation: Relation, pairs: Sequence[tuple[int, int]], field: str) -> None:
-    """Create links (idempotent) after checking that both ends exist."""
+def link(tx: Transaction, relation: Relation, pairs: Sequence[tuple[int, int]], field: str,
+         *, checked: bool = False) -> None:
+    """Create links (idempotent) after checking that both ends exist (unless ``checked``:
+    the caller wrote or read both ends in this transaction)."""
     if not pairs:
         return
     rel = relation.value
-    _require(tx, KIND_SPECS[rel.source], {p[0] for p in pairs}, f"{field}.{rel.source_column}")
-    _require(tx, CONTEXTS, {p[1] for p in pairs}, f"{field}.{rel.target_column}")
+    if not checked:
+        _require(tx, KIND_SPECS[rel.source], {p[0] for p in pairs}, f"{field}.{rel.source_column}")
+        _require(tx, CONTEXTS, {p[1] for p in pairs}, f"{field}.{rel.target_column}")
     tx.run(ops.Link(relation, tuple(dict.fromkeys(pairs))))
 
 
@@ -312,7 +337,28 @@ def put_lineage(tx: Transaction, executions: Sequence[_NodeBase], artifacts: Seq
                                       f"{field.split('_')[0]} it is attached to ({ids[index]})")
             update[field] = ids[index]
         events.append(event.model_copy(update=update))
-    put_events(tx, events, "event_edges")
-    link(tx, Relation.ATTRIBUTION, [(a, c) for a in artifact_ids for c in context_ids], "contexts")
-    link(tx, Relation.ASSOCIATION, [(e, c) for e in execution_ids for c in context_ids], "contexts")
+    new_artifacts = {i for i, a in zip(artifact_ids, artifacts, strict=True) if a.id is None}
+    new_executions = {i for i, e in zip(execution_ids, executions, strict=True) if e.id is None}
+    put_events(tx, events, "event_edges", fresh=(new_artifacts, new_executions))
+    link(tx, Relation.ATTRIBUTION, [(a, c) for a in artifact_ids for c in context_ids], "contexts",
+         checked=True)
+    link(tx, Relation.ASSOCIATION, [(e, c) for e in execution_ids for c in context_ids], "contexts",
+         checked=True)
     return execution_ids, artifact_ids, context_ids
+
+
+def rewrite_nodes(tx: Transaction, spec: KindSpec, records: Sequence[dict[str, Any]]) -> None:
+    """Write stored node records back as given, times included (annotations such as the
+    quarantine marker must not look like user updates, and must undo to the same bytes)."""
+    if not records:
+        return
+    type_ids = tuple({r["type_id"] for r in records})
+    types = {t["id"]: t for t in tx.run(ops.GetTypes(spec.kind, ids=type_ids))}
+    rows = []
+    for i, r in enumerate(records):
+        props = encode_properties(f"{spec.noun}s[{i}]", types[r["type_id"]]["properties"],
+                                  r["properties"], r["custom_properties"])
+        rows.append(ops.NodeRow(r["id"], r["type_id"], r["type"], _fields_of(spec, r),
+                                r["create_time_since_epoch"], r["last_update_time_since_epoch"],
+                                props))
+    tx.run(ops.UpdateNodes(spec.kind, tuple(rows)))

@@ -35,6 +35,8 @@ __all__ = [
     "LineageResult",
     "LineageSubgraphQueryOptions",
     "NodeRef",
+    "adjacency",
+    "bfs",
     "walk",
 ]
 
@@ -161,7 +163,12 @@ def adjacency(rows: Iterable[dict[str, Any]], direction: ops.Direction
 def walk(starts: Sequence[NodeRef], rows: Iterable[dict[str, Any]], direction: ops.Direction,
          max_hops: int | None, stop: frozenset[NodeRef] = frozenset()) -> Reach:
     """Breadth-first from ``starts``; nodes in ``stop`` are reached but not walked through."""
-    adj = adjacency(rows, direction)
+    return bfs(starts, adjacency(rows, direction), max_hops, stop)
+
+
+def bfs(starts: Sequence[NodeRef], adj: dict[NodeRef, list[NodeRef]], max_hops: int | None,
+        stop: frozenset[NodeRef] = frozenset()) -> Reach:
+    """The walk itself, over an adjacency built once (impact analysis walks once per root)."""
     reach = Reach()
     queue: deque[NodeRef] = deque()
     for s in sorted(set(starts)):

@@ -34,6 +34,7 @@ __all__ = [
     "NodeQuery",
     "NodeRow",
     "Op",
+    "SetInputFingerprints",
     "OrderBy",
     "TypeRow",
     "UpdateNodes",
@@ -167,6 +168,7 @@ class NodeQuery:
     names: tuple[str, ...] | None = None
     uris: tuple[str, ...] | None = None
     external_ids: tuple[str, ...] | None = None
+    input_fingerprints: tuple[str, ...] | None = None  # executions only
     linked: LinkFilter | None = None
     filter: Any = None  # a parsed filter expression (graphstore.filters), compiled per engine
     order_by: OrderBy = OrderBy.ID
@@ -207,6 +209,13 @@ class Link:
 
     relation: Relation
     pairs: tuple[tuple[int, int], ...]  # (source id, target id)
+
+
+@dataclass(frozen=True)
+class SetInputFingerprints:
+    """Store each execution's input fingerprint (see graphstore.cache); indexed per type."""
+
+    pairs: tuple[tuple[int, str], ...]  # (execution id, fingerprint)
 
 
 @dataclass(frozen=True)
@@ -264,4 +273,5 @@ class GetLinks:
 Op = (
     GetTypes | InsertType | UpdateType | AllocateIds | InsertNodes | UpdateNodes | DeleteNodes
     | ExistingIds | NodeQuery | InsertEvents | GetEvents | Link | Ancestors | LineageEdges | GetLinks
+    | SetInputFingerprints
 )

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import _writes, ops
+from ._analysis_api import AnalysisMixin
 from ._convert import to_event, to_node, to_type
 from ._lineage_api import LineageMixin
 from .engines.base import Engine, Transaction, open_engine, parse_uri
@@ -65,7 +66,7 @@ def _ids(ids: Iterable[int], field: str) -> tuple[int, ...]:
     return out
 
 
-class MetadataStore(LineageMixin):
+class MetadataStore(LineageMixin, AnalysisMixin):
     """An MLMD-shaped metadata store.
 
     ``MetadataStore()`` is embedded and in memory (gone on close, like MLMD's fake_database);

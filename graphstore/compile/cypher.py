@@ -71,6 +71,7 @@ def _node_props(kind: NodeKind, row: ops.NodeRow) -> dict[str, Any]:
 
 
 def _decode_node(raw: dict[str, Any]) -> dict[str, Any]:
+    raw.pop("input_fingerprint", None)  # bookkeeping, not part of the record
     struct = set(raw.pop("_struct", None) or ())
     proto = set(raw.pop("_proto", None) or ())
     node: dict[str, Any] = {"properties": {}, "custom_properties": {}}
@@ -181,7 +182,8 @@ class CypherCompiler:
         else:
             lines.append(f"MATCH (n:{label})")
         for key, values in (("id", op.ids), ("type_id", op.type_ids), ("name", op.names),
-                            ("uri", op.uris), ("external_id", op.external_ids)):
+                            ("uri", op.uris), ("external_id", op.external_ids),
+                            ("input_fingerprint", op.input_fingerprints)):
             if values is not None:
                 where.append(f"n.{key} IN ${key}s")
                 params[f"{key}s"] = list(values)
@@ -236,6 +238,10 @@ class CypherCompiler:
         rel = op.relation.value
         text = _fill("link", Label=spec_of(rel.source).label, REL=rel.rel_type)
         return Compiled([Statement(text, {"pairs": [list(p) for p in op.pairs]})], no_result)
+
+    def _SetInputFingerprints(self, op: ops.SetInputFingerprints) -> Compiled:
+        pairs = [list(p) for p in op.pairs]
+        return Compiled([Statement(_fill("set_input_fingerprints"), {"pairs": pairs})], no_result)
 
     def _Ancestors(self, op: ops.Ancestors) -> Compiled:
         stmt = Statement(_fill("ancestors"), {"ids": list(op.ids)})

@@ -95,12 +95,12 @@ class _Builder:
         i = self.numbers[alias]
         link = link_of(self.kind, alias.kind)
         if link.relation is None:  # the neighbour is the event row itself
-            return (f" JOIN event fa{i} ON fa{i}.{spec_of(self.kind).noun}_id = {self.row}.id")
+            return (f" LEFT JOIN event fa{i} ON fa{i}.{spec_of(self.kind).noun}_id = {self.row}.id")
         rel = link.relation
         mine, theirs = ((rel.source_column, rel.target_column) if link.outward
                         else (rel.target_column, rel.source_column))
-        return (f" JOIN {rel.table} fl{i} ON fl{i}.{mine} = {self.row}.id"
-                f" JOIN {spec_of(link.neighbour).table} fa{i} ON fa{i}.id = fl{i}.{theirs}")
+        return (f" LEFT JOIN {rel.table} fl{i} ON fl{i}.{mine} = {self.row}.id"
+                f" LEFT JOIN {spec_of(link.neighbour).table} fa{i} ON fa{i}.id = fl{i}.{theirs}")
 
     # -- expressions -----------------------------------------------------------------------
     def expr(self, e: Expr) -> str:

@@ -80,6 +80,13 @@ def schema_statements() -> list[str]:
             f"CREATE INDEX IF NOT EXISTS {t}_property_value ON {t}_property (name, is_custom, value)",
         ]
         ddl += [f"CREATE INDEX IF NOT EXISTS {t}_{c} ON {t} ({c})" for c in spec.extra_fields]
+    # "same inputs before": executions are found by type and input fingerprint (an index
+    # probe, not a scan); the column is maintained by SetInputFingerprints
+    ddl.append("""CREATE TABLE IF NOT EXISTS execution_input (
+                    execution_id INTEGER PRIMARY KEY, type_id INTEGER NOT NULL,
+                    fingerprint TEXT NOT NULL)""")
+    ddl.append("CREATE INDEX IF NOT EXISTS execution_input_fingerprint "
+               "ON execution_input (type_id, fingerprint)")
     return ddl
 
 
@@ -235,6 +242,10 @@ class SqlCompiler:
             if values is not None:
                 where.append(_in(column))
                 params.append(_json_list(values))
+        if op.input_fingerprints is not None:
+            where.append("n.id IN (SELECT execution_id FROM execution_input WHERE type_id = n.type_id "
+                         "AND " + _in("fingerprint") + ")")
+            params.append(_json_list(op.input_fingerprints))
         if op.linked is not None:
             rel = op.linked.relation.value
             mine, other = ((rel.source_column, rel.target_column) if op.linked.as_source
@@ -287,6 +298,12 @@ class SqlCompiler:
         sql = (f"INSERT OR IGNORE INTO {rel.table} ({rel.source_column}, {rel.target_column}) "
                "VALUES (?, ?)")
         return Compiled([Statement(sql, list(op.pairs), many=True)], no_result)
+
+    def _SetInputFingerprints(self, op: ops.SetInputFingerprints) -> Compiled:
+        sql = ("INSERT INTO execution_input (execution_id, type_id, fingerprint) "
+               "SELECT id, type_id, ? FROM execution WHERE id = ? "
+               "ON CONFLICT (execution_id) DO UPDATE SET fingerprint = excluded.fingerprint")
+        return Compiled([Statement(sql, [(fp, eid) for eid, fp in op.pairs], many=True)], no_result)
 
     def _Ancestors(self, op: ops.Ancestors) -> Compiled:
         sql = ("WITH RECURSIVE up(id) AS (SELECT value FROM json_each(?) UNION "

@@ -13,6 +13,11 @@ both return the same nodes:
 * **Three-valued logic**, as in SQL: a comparison, ``LIKE`` or ``IN`` with a NULL operand is
   unknown, ``NOT unknown`` is unknown, and only true keeps a node. So ``state != LIVE``,
   ``NOT (x = 1)`` and ``x NOT IN (…)`` never match a node where x is NULL; ask with ``IS NULL``.
+  (Enums compare by member name; the store writes UNKNOWN for a state never set, so
+  ``state = UNKNOWN`` finds those and ``state IS NULL`` finds nothing.)
+* **Strings** compare case-sensitively by character. One engine difference remains:
+  ``<``/``>`` between a character above U+FFFF and one in U+E000 to U+FFFF (SQLite orders code
+  points, Neo4j UTF-16 units).
 * **LIKE** is case-sensitive everywhere; ``%`` is any run of characters, ``_`` exactly one
   character (newlines included), ``\\`` makes the next character literal; it matches the whole
   value.
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import InvalidArgument
 from ..kinds import NodeKind, Relation, RelationSpec
 from .ast import Alias, AliasKind, And, Expr, aliases
 
@@ -86,7 +92,7 @@ def link_of(kind: NodeKind, alias: AliasKind) -> Link:
     try:
         return _LINKS[kind, alias]
     except KeyError:
-        raise ValueError(f"{alias.value}_* aliases do not apply to {kind.value} nodes") from None
+        raise InvalidArgument(f"{alias.value}_* aliases do not apply to {kind.value} nodes") from None
 
 
 def alias_numbers(expr: Expr) -> dict[Alias, int]:

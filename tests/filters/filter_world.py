@@ -61,7 +61,7 @@ ARTIFACTS = {
                    properties={"day": 5, "score": 0.97, "ok": False, "blob": {"k": 1}},
                    custom_properties={"mixed": "1", "my:odd.key": True, "st": {"a": [1]}}),
     "a3": Artifact(type="Model", name="a3", uri="/models/m%1", state=ArtifactState.DELETED,
-                   external_id="ext-3", custom_properties={"mixed": 1.0}),
+                   external_id="ext-3", custom_properties={"mixed": 1.0, "tick`key": "ok"}),
     "a4": Artifact(type="Model", name="a4", uri="/x\ny[*?]",
                    custom_properties={"note2": "line1\nline2"}),
     "a5": Artifact(type="Model"),
@@ -114,7 +114,7 @@ def build(store: MetadataStore) -> dict[str, int]:
 
 # -- reference evaluator ---------------------------------------------------------------------
 
-Record = dict[str, Any]  # attribute name → value, plus ("props", custom, name) → (type, value)
+Record = dict[Any, Any]  # attribute name → value, and ("props", custom, name) → (type, value)
 _PYTHON_TYPES: list[tuple[type, ValueType]] = [
     (bool, ValueType.BOOL), (int, ValueType.INT), (float, ValueType.DOUBLE), (str, ValueType.STRING)]
 
@@ -153,7 +153,8 @@ class World:
 
     def matches(self, expr: Expr, kind: NodeKind, name: str) -> bool:
         used = aliases(expr)
-        domains = [self.neighbours.get((kind, name, a.kind)) or [None] for a in used]
+        domains: list[list[Record | None]] = [
+            list(self.neighbours.get((kind, name, a.kind), [])) or [None] for a in used]
         node = self.nodes[kind][name]
         return any(
             _eval(expr, node, dict(zip(used, choice, strict=True))) is True

@@ -70,6 +70,7 @@ def test_unwritable_sqlite_path_is_engine_unavailable(tmp_path: Path) -> None:
 def test_public_names_are_pinned() -> None:
     assert sorted(graphstore.__all__) == sorted([
         "AlreadyExists", "Artifact", "ArtifactState", "ArtifactType", "Association", "Attribution",
+        "CacheHit", "Comparison", "ImpactReport", "ImpactedNode",
         "Context", "ContextType", "EngineUnavailable", "Event", "EventType", "Execution",
         "ExecutionState", "ExecutionType", "FailedPrecondition", "FilterSyntaxError",
         "GraphstoreError", "InvalidArgument", "LineageDirection", "LineageGraph", "LineageNode",

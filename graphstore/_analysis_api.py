@@ -1,0 +1,259 @@
+"""The analysis half of MetadataStore: impact of bad data, "same inputs before", comparisons."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from . import _writes, ops
+from ._convert import to_node
+from ._lineage_api import _KINDS, _ids_of, _records
+from .analysis import (
+    QUARANTINE_REASON,
+    QUARANTINE_ROOT,
+    CacheHit,
+    Comparison,
+    ImpactedNode,
+    ImpactReport,
+    LineageDifference,
+    PropertyDifference,
+)
+from .cache import input_fingerprint
+from .engines.base import Engine, Transaction
+from .errors import InvalidArgument, NotFound
+from .filters import parse as parse_filter
+from .kinds import KIND_SPECS, NodeKind, Relation
+from .lineage import NodeRef, adjacency, bfs, walk
+from .models import ArtifactState, Event, EventType, _NodeBase
+
+__all__ = ["AnalysisMixin"]
+
+ARTIFACTS, EXECUTIONS, CONTEXTS = (KIND_SPECS[k] for k in NodeKind)
+_MARKED = f"custom_properties.{QUARANTINE_REASON}.string_value IS NOT NULL"
+
+
+def _is_quarantined(node: _NodeBase) -> bool:
+    return QUARANTINE_REASON in node.custom_properties
+
+
+def _check_ids(ids: Iterable[int], field: str) -> tuple[int, ...]:
+    out = tuple(ids)
+    for value in out:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidArgument(f"{field}: ids are integers, got {value!r}")
+    return out
+
+
+class AnalysisMixin:
+    """Mixed into MetadataStore, which provides ``_engine``."""
+
+    _engine: Engine
+
+    # -- impact ------------------------------------------------------------------------------
+    def impact(self, artifact_ids: Iterable[int] = (), *, filter_query: str | None = None,
+               created_after: int | None = None, mark: str | None = None) -> ImpactReport:
+        """Everything downstream of bad artifacts (by id and/or filter query): executions,
+        artifacts and the contexts they belong to, each with its distance and root causes.
+
+        ``created_after`` (ms since epoch) keeps only nodes created later. ``mark`` (a
+        reason) quarantines the roots and everything reported, in the same transaction;
+        ``unmark_impact`` undoes it exactly."""
+        ids = _check_ids(artifact_ids, "artifact_ids")
+        expr = parse_filter(filter_query, NodeKind.ARTIFACT) if filter_query else None
+        if not ids and expr is None:
+            raise InvalidArgument("impact: give artifact_ids and/or filter_query")
+        if mark is not None and (not isinstance(mark, str) or not mark.strip()):
+            raise InvalidArgument(f"mark: the reason must be a non-empty string, got {mark!r}")
+
+        def work(tx: Transaction) -> ImpactReport:
+            roots = set(ids)
+            missing = roots - tx.run(ops.ExistingIds(NodeKind.ARTIFACT, ids)) if ids else set()
+            if missing:
+                raise NotFound(f"artifact_ids: no artifact with id {min(missing)}")
+            if expr is not None:
+                roots |= {r["id"] for r in tx.run(ops.NodeQuery(NodeKind.ARTIFACT, filter=expr))}
+            ordered = sorted(roots)
+            rows = tx.run(ops.LineageEdges(tuple(ordered), (), ops.Direction.DOWNSTREAM, None)) if ordered else []
+            adj = adjacency(rows, ops.Direction.DOWNSTREAM)
+            found: dict[NodeRef, tuple[int, list[int]]] = {}
+            for root in ordered:
+                ref = NodeRef("artifact", root)
+                for node, distance in bfs([ref], adj, None).distance.items():
+                    if node.kind == "artifact" and node.id in roots:
+                        continue
+                    best, via = found.get(node, (distance, []))
+                    found[node] = (min(best, distance), [*via, root])
+            records = _records(tx, [*found, *(NodeRef("artifact", r) for r in ordered)])
+            report = ImpactReport(roots=ordered)
+            for node, (distance, via) in sorted(found.items(), key=lambda kv: (kv[1][0], kv[0])):
+                record = records[node]
+                if created_after is not None and (record.create_time_since_epoch or 0) <= created_after:
+                    continue
+                item = ImpactedNode(ref=node, type=record.type, distance=distance, roots=via, node=record)
+                (report.artifacts if node.kind == "artifact" else report.executions).append(item)
+            reported = [n.ref for n in report.artifacts + report.executions]
+            report.contexts = self._contexts_of(tx, reported)
+            if mark is not None:
+                nearest = {n.ref: n.roots[0] for n in report.artifacts + report.executions}
+                nearest.update({NodeRef("artifact", r): r for r in ordered})
+                report.marked = self._mark(tx, nearest, mark)
+            return report
+        return self._engine.write(work) if mark is not None else self._engine.read(work)
+
+    @staticmethod
+    def _contexts_of(tx: Transaction, refs: Sequence[NodeRef]) -> list[Any]:
+        context_ids: set[int] = set()
+        for relation, kind in ((Relation.ATTRIBUTION, "artifact"), (Relation.ASSOCIATION, "execution")):
+            node_ids = _ids_of(refs, kind)
+            if node_ids:
+                context_ids |= {r["target"] for r in tx.run(ops.GetLinks(relation, node_ids))}
+        if not context_ids:
+            return []
+        return [to_node(CONTEXTS, r) for r in
+                tx.run(ops.NodeQuery(NodeKind.CONTEXT, ids=tuple(sorted(context_ids))))]
+
+    @staticmethod
+    def _mark(tx: Transaction, roots: dict[NodeRef, int], reason: str) -> int:
+        marked = 0
+        for kind, node_kind in _KINDS.items():
+            ids = _ids_of(roots, kind)
+            if not ids:
+                continue
+            records = [r for r in tx.run(ops.NodeQuery(node_kind, ids=ids))
+                       if QUARANTINE_REASON not in r["custom_properties"]]  # keep earlier marks
+            for r in records:
+                r["custom_properties"][QUARANTINE_REASON] = reason
+                r["custom_properties"][QUARANTINE_ROOT] = roots[NodeRef(kind, r["id"])]  # type: ignore[arg-type]
+            _writes.rewrite_nodes(tx, KIND_SPECS[node_kind], records)
+            marked += len(records)
+        return marked
+
+    def unmark_impact(self, root_artifact_ids: Iterable[int] | None = None) -> int:
+        """Remove quarantine markers (all, or those of the given roots); returns how many
+        nodes were unmarked. Each node is left exactly as it was before marking."""
+        roots = _check_ids(root_artifact_ids, "root_artifact_ids") if root_artifact_ids is not None else None
+        query = _MARKED
+        if roots:
+            query += f" AND custom_properties.{QUARANTINE_ROOT}.int_value IN ({', '.join(map(str, roots))})"
+
+        def work(tx: Transaction) -> int:
+            count = 0
+            for node_kind in _KINDS.values():
+                records = tx.run(ops.NodeQuery(node_kind, filter=parse_filter(query, node_kind)))
+                for r in records:
+                    r["custom_properties"].pop(QUARANTINE_REASON, None)
+                    r["custom_properties"].pop(QUARANTINE_ROOT, None)
+                _writes.rewrite_nodes(tx, KIND_SPECS[node_kind], records)
+                count += len(records)
+            return count
+        return self._engine.write(work)
+
+    # -- same inputs before ------------------------------------------------------------------
+    def find_cached_execution(self, execution_type: str | int, inputs: Sequence[Event], *,
+                              type_version: str | None = None,
+                              properties: dict[str, Any] | None = None) -> CacheHit | None:
+        """The newest COMPLETE execution of this type whose input events (artifact, kind and
+        path) are exactly ``inputs``, whose ``properties`` (declared or custom) equal the
+        given ones, and whose outputs are all LIVE and not quarantined — or None."""
+        triples = []
+        for i, e in enumerate(inputs):
+            if not isinstance(e, Event) or e.artifact_id is None or not e.type.is_input:
+                raise InvalidArgument(f"inputs[{i}]: expected an input-kind Event with an "
+                                      f"artifact_id, got {e!r}")
+            triples.append((e.artifact_id, e.type.name, json.dumps(list(e.path))))
+        fingerprint = input_fingerprint(triples)
+        wanted = dict(properties or {})
+        state = parse_filter("last_known_state = COMPLETE", NodeKind.EXECUTION)
+
+        def work(tx: Transaction) -> CacheHit | None:
+            if isinstance(execution_type, int) and not isinstance(execution_type, bool):
+                types = tx.run(ops.GetTypes(NodeKind.EXECUTION, ids=(execution_type,)))
+            else:
+                types = tx.run(ops.GetTypes(NodeKind.EXECUTION, keys=((str(execution_type), type_version or ""),)))
+            if not types:
+                return None
+            candidates = tx.run(ops.NodeQuery(NodeKind.EXECUTION, type_ids=(types[0]["id"],),
+                                              input_fingerprints=(fingerprint,), filter=state,
+                                              descending=True))
+            for row in candidates:
+                run = to_node(EXECUTIONS, row)
+                values = {**run.custom_properties, **run.properties}
+                if _is_quarantined(run) or any(values.get(k) != v for k, v in wanted.items()):
+                    continue
+                outputs = [ev["artifact_id"] for ev in tx.run(ops.GetEvents(execution_ids=(run.id,)))  # type: ignore[arg-type]
+                           if not EventType[ev["type"]].is_input]
+                arts = [to_node(ARTIFACTS, r) for r in
+                        tx.run(ops.NodeQuery(NodeKind.ARTIFACT, ids=tuple(outputs)))] if outputs else []
+                if len(arts) == len(set(outputs)) and all(
+                        a.state is ArtifactState.LIVE and not _is_quarantined(a) for a in arts):  # type: ignore[attr-defined]
+                    return CacheHit(execution=run, outputs=arts)
+            return None
+        return self._engine.read(work)
+
+    # -- comparisons -------------------------------------------------------------------------
+    def compare_artifacts(self, left_id: int, right_id: int) -> Comparison:
+        """Property and upstream-lineage differences between two artifacts of one type."""
+        return self._compare("artifact", left_id, right_id)
+
+    def compare_executions(self, left_id: int, right_id: int) -> Comparison:
+        """Property and upstream-lineage differences between two executions of one type."""
+        return self._compare("execution", left_id, right_id)
+
+    def _compare(self, kind: str, left_id: int, right_id: int) -> Comparison:
+        _check_ids([left_id, right_id], f"{kind}_ids")
+        spec = KIND_SPECS[_KINDS[kind]]
+
+        def work(tx: Transaction) -> Comparison:
+            rows = {r["id"]: to_node(spec, r) for r in tx.run(ops.NodeQuery(spec.kind, ids=(left_id, right_id)))}
+            for i in (left_id, right_id):
+                if i not in rows:
+                    raise NotFound(f"{kind}_id: no {kind} with id {i}")
+            left, right = rows[left_id], rows[right_id]
+            if left.type_id != right.type_id:
+                raise InvalidArgument(f"cannot compare {kind}s of different types: "
+                                      f"{left.type!r} and {right.type!r}")
+            ups = [self._upstream_artifacts(tx, NodeRef(kind, i)) for i in (left_id, right_id)]  # type: ignore[arg-type]
+            return Comparison(left=left_id, right=right_id, kind=kind,
+                              properties=_property_differences(left, right),
+                              lineage=_lineage_differences(*ups),
+                              shared_upstream=sorted(set(ups[0]) & set(ups[1])))
+        return self._engine.read(work)
+
+    @staticmethod
+    def _upstream_artifacts(tx: Transaction, start: NodeRef) -> dict[int, tuple[int, str | None]]:
+        rows = tx.run(ops.LineageEdges(_ids_of([start], "artifact"), _ids_of([start], "execution"),
+                                       ops.Direction.UPSTREAM, None))
+        reach = walk([start], rows, ops.Direction.UPSTREAM, None)
+        found = {r: d for r, d in reach.distance.items() if r.kind == "artifact" and r != start}
+        records = _records(tx, found)
+        return {r.id: (d, records[r].type) for r, d in found.items()}
+
+
+def _property_differences(left: _NodeBase, right: _NodeBase) -> list[PropertyDifference]:
+    out = []
+    skip = {"id", "create_time_since_epoch", "last_update_time_since_epoch", "properties",
+            "custom_properties"}
+    for name in type(left).model_fields:
+        if name not in skip and getattr(left, name) != getattr(right, name):
+            out.append(PropertyDifference(field=name, left=getattr(left, name), right=getattr(right, name)))
+    for group in ("properties", "custom_properties"):
+        a, b = getattr(left, group), getattr(right, group)
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                out.append(PropertyDifference(field=f"{group}.{key}", left=a.get(key), right=b.get(key)))
+    return out
+
+
+def _lineage_differences(left: dict[int, tuple[int, str | None]],
+                         right: dict[int, tuple[int, str | None]]) -> list[LineageDifference]:
+    groups: dict[tuple[int, str | None], tuple[set[int], set[int]]] = {}
+    for side, found in ((0, left), (1, right)):
+        for node_id, key in found.items():
+            groups.setdefault(key, (set(), set()))[side].add(node_id)
+    out = []
+    for (depth, type_name), (a, b) in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        if a != b:
+            out.append(LineageDifference(depth=depth, type=type_name, only_left=sorted(a - b),
+                                         only_right=sorted(b - a)))
+    return out
