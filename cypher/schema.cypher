@@ -15,9 +15,10 @@ CREATE CONSTRAINT graphstore_artifact_id IF NOT EXISTS
 FOR (n:Artifact) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT graphstore_artifact_external_id IF NOT EXISTS
 FOR (n:Artifact) REQUIRE n.external_id IS UNIQUE;
-CREATE CONSTRAINT graphstore_artifact_name IF NOT EXISTS
+CREATE CONSTRAINT graphstore_artifact_type_name IF NOT EXISTS
 FOR (n:Artifact) REQUIRE (n.type_id, n.name) IS UNIQUE;
-CREATE RANGE INDEX graphstore_artifact_type IF NOT EXISTS FOR (n:Artifact) ON (n.type, n.name);
+CREATE RANGE INDEX graphstore_artifact_type IF NOT EXISTS FOR (n:Artifact) ON (n.type);
+CREATE RANGE INDEX graphstore_artifact_name IF NOT EXISTS FOR (n:Artifact) ON (n.name);
 CREATE RANGE INDEX graphstore_artifact_uri IF NOT EXISTS FOR (n:Artifact) ON (n.uri);
 CREATE RANGE INDEX graphstore_artifact_state IF NOT EXISTS FOR (n:Artifact) ON (n.state);
 CREATE RANGE INDEX graphstore_artifact_create_time IF NOT EXISTS
@@ -30,9 +31,10 @@ CREATE CONSTRAINT graphstore_execution_id IF NOT EXISTS
 FOR (n:Execution) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT graphstore_execution_external_id IF NOT EXISTS
 FOR (n:Execution) REQUIRE n.external_id IS UNIQUE;
-CREATE CONSTRAINT graphstore_execution_name IF NOT EXISTS
+CREATE CONSTRAINT graphstore_execution_type_name IF NOT EXISTS
 FOR (n:Execution) REQUIRE (n.type_id, n.name) IS UNIQUE;
-CREATE RANGE INDEX graphstore_execution_type IF NOT EXISTS FOR (n:Execution) ON (n.type, n.name);
+CREATE RANGE INDEX graphstore_execution_type IF NOT EXISTS FOR (n:Execution) ON (n.type);
+CREATE RANGE INDEX graphstore_execution_name IF NOT EXISTS FOR (n:Execution) ON (n.name);
 CREATE RANGE INDEX graphstore_execution_state IF NOT EXISTS
 FOR (n:Execution) ON (n.last_known_state);
 CREATE RANGE INDEX graphstore_execution_create_time IF NOT EXISTS
@@ -47,9 +49,10 @@ CREATE CONSTRAINT graphstore_context_id IF NOT EXISTS
 FOR (n:Context) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT graphstore_context_external_id IF NOT EXISTS
 FOR (n:Context) REQUIRE n.external_id IS UNIQUE;
-CREATE CONSTRAINT graphstore_context_name IF NOT EXISTS
+CREATE CONSTRAINT graphstore_context_type_name IF NOT EXISTS
 FOR (n:Context) REQUIRE (n.type_id, n.name) IS UNIQUE;
-CREATE RANGE INDEX graphstore_context_type IF NOT EXISTS FOR (n:Context) ON (n.type, n.name);
+CREATE RANGE INDEX graphstore_context_type IF NOT EXISTS FOR (n:Context) ON (n.type);
+CREATE RANGE INDEX graphstore_context_name IF NOT EXISTS FOR (n:Context) ON (n.name);
 CREATE RANGE INDEX graphstore_context_create_time IF NOT EXISTS
 FOR (n:Context) ON (n.create_time_since_epoch);
 CREATE RANGE INDEX graphstore_context_update_time IF NOT EXISTS

@@ -36,6 +36,7 @@ __all__ = [
     "Op",
     "SetInputFingerprints",
     "OrderBy",
+    "PropertyIndexes",
     "TypeRow",
     "UpdateNodes",
     "UpdateType",
@@ -219,6 +220,15 @@ class SetInputFingerprints:
 
 
 @dataclass(frozen=True)
+class PropertyIndexes:
+    """Schema: make declared properties of ``kind`` index-searchable (idempotent). Runs
+    outside data transactions (Neo4j cannot mix schema and data changes)."""
+
+    kind: NodeKind
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Ancestors:
     """Ids of every context reachable upwards through parent links from ``ids`` (inclusive)."""
 
@@ -273,5 +283,5 @@ class GetLinks:
 Op = (
     GetTypes | InsertType | UpdateType | AllocateIds | InsertNodes | UpdateNodes | DeleteNodes
     | ExistingIds | NodeQuery | InsertEvents | GetEvents | Link | Ancestors | LineageEdges | GetLinks
-    | SetInputFingerprints
+    | SetInputFingerprints | PropertyIndexes
 )

@@ -28,6 +28,7 @@ from .models import (
     Execution,
     ExecutionType,
     ParentContext,
+    PropertyType,
 )
 from .options import ListOptions, Page, decode_token, encode_token, query_fingerprint
 
@@ -171,8 +172,13 @@ class MetadataStore(LineageMixin, AnalysisMixin):
 
     def _put_type(self, spec: KindSpec, t: Any, can_add_fields: bool, can_omit_fields: bool) -> int:
         (checked,) = _check([t], spec.type_model, f"{spec.noun}_type")
-        return self._engine.write(
+        type_id = self._engine.write(
             lambda tx: _writes.put_type(tx, spec, checked, can_add_fields, can_omit_fields))
+        searchable = {PropertyType.INT, PropertyType.DOUBLE, PropertyType.STRING, PropertyType.BOOLEAN}
+        names = tuple(sorted(n for n, p in checked.properties.items() if p in searchable))
+        if names:
+            self._engine.schema(ops.PropertyIndexes(spec.kind, names))
+        return type_id
 
     def _get_type(self, spec: KindSpec, name: str, version: str | None) -> Any:
         rows = self._engine.read(lambda tx: tx.run(ops.GetTypes(spec.kind, keys=((name, version or ""),))))

@@ -100,9 +100,28 @@ class _Builder:
 
     def part(self, part: Expr | Scope) -> str:
         if not isinstance(part, Scope):
-            return self.expr(part)
+            return self.seek(part) + self.expr(part)
         matches = "".join(self.match(a) for a in part.aliases)
         return f"EXISTS {{{matches} WITH * WHERE {self.expr(part.expr)} }}"
+
+    def seek(self, e: Expr) -> str:
+        """A redundant, index-seekable prefix for a top-level property comparison.
+
+        The exact test wraps the property in a type check (``CASE … END``), which no index
+        serves; the bare ``n.`properties.x` = $v`` lets the planner seek the range index
+        graphstore creates for every declared property.
+        """
+        left = e.left if isinstance(e, (Compare, InList)) else None
+        if not isinstance(left, Property) or left.scope is not None:
+            return ""
+        if (isinstance(e, InList) and e.negated) or (isinstance(e, Compare) and e.op is CompareOp.NE):
+            return ""
+        key = (cypher.CUSTOM_PREFIX if left.custom else cypher.PROPS_PREFIX) + left.name
+        ref = f"{self.var}.{cypher.quote(key)}"
+        if isinstance(e, Compare):
+            return f"{ref} {_OPERATOR[e.op]} {self.param(e.value)} AND "
+        assert isinstance(e, InList)
+        return f"{ref} IN {self.param(list(e.values))} AND "
 
     def match(self, alias: Alias) -> str:
         i = self.numbers[alias]

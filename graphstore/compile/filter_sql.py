@@ -19,6 +19,7 @@ from ..filters.ast import (
     AliasKind,
     And,
     Compare,
+    CompareOp,
     Expr,
     Field,
     InList,
@@ -87,9 +88,29 @@ class _Builder:
 
     def part(self, part: Expr | Scope) -> str:
         if not isinstance(part, Scope):
-            return self.expr(part)
+            return self.seek(part) + self.expr(part)
         joins = "".join(self.joins(a) for a in part.aliases)
         return f"EXISTS (SELECT 1 FROM (SELECT 1){joins} WHERE {self.expr(part.expr)})"
+
+    def seek(self, e: Expr) -> str:
+        """A redundant, index-driven prefix for a top-level property comparison.
+
+        The exact test (a correlated subquery, type-checked) cannot use an index; ``n.id IN
+        (SELECT node_id … WHERE name = ? AND value = ?)`` probes ``<kind>_property (name,
+        is_custom, value)`` so a selective filter never scans the node table.
+        """
+        left = e.left if isinstance(e, (Compare, InList)) else None
+        if not isinstance(left, Property) or left.scope is not None:
+            return ""
+        if (isinstance(e, InList) and e.negated) or (isinstance(e, Compare) and e.op is CompareOp.NE):
+            return ""
+        table = spec_of(self.kind).table
+        head = (f"{self.row}.id IN (SELECT node_id FROM {table}_property WHERE name = "
+                f"{self.param(left.name)} AND is_custom = {int(left.custom)} AND value")
+        if isinstance(e, Compare):
+            return f"{head} {e.op.value} {self.param(e.value)}) AND "
+        assert isinstance(e, InList)
+        return f"{head} IN ({', '.join(self.param(v) for v in e.values)})) AND "
 
     def joins(self, alias: Alias) -> str:
         i = self.numbers[alias]

@@ -44,6 +44,10 @@ class Engine(abc.ABC):
     def read(self, fn: Callable[[Transaction], T]) -> T: ...
 
     @abc.abstractmethod
+    def schema(self, op: Op) -> None:
+        """Run a schema operation, each statement committed on its own."""
+
+    @abc.abstractmethod
     def close(self) -> None: ...
 
 

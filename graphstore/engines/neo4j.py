@@ -18,6 +18,7 @@ from ..errors import (
     GraphstoreError,
     InvalidArgument,
 )
+from ..ops import Op
 from .base import Connection, Engine, Transaction
 
 __all__ = ["Neo4jEngine"]
@@ -110,6 +111,13 @@ class Neo4jEngine(Engine):
 
     def read(self, fn: Callable[[Transaction], T]) -> T:
         return self._run(False, fn)
+
+    def schema(self, op: Op) -> None:
+        try:
+            for stmt in self.compiler.compile(op).statements:
+                self._driver.execute_query(stmt.text, stmt.params, database_=self.database)
+        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
+            raise _translate(exc) from exc
 
     def close(self) -> None:
         self._driver.close()

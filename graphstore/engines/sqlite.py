@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from ..compile.base import SCHEMA_VERSION, Statement
 from ..compile.sql import SqlCompiler, schema_statements
 from ..errors import AlreadyExists, EngineUnavailable, FailedPrecondition, GraphstoreError
+from ..ops import Op
 from .base import Connection, Engine, Transaction
 
 __all__ = ["SqliteEngine"]
@@ -104,6 +105,9 @@ class SqliteEngine(Engine):
 
     def read(self, fn: Callable[[Transaction], T]) -> T:
         return self._run("BEGIN", fn)
+
+    def schema(self, op: Op) -> None:
+        self.write(lambda tx: tx.run(op))
 
     def close(self) -> None:
         with self._lock:
