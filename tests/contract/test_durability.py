@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +112,33 @@ def test_newer_schema_version_is_refused(engine_name: str, open_store: StoreFact
             raw.execute("UPDATE graphstore_meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(FailedPrecondition, match="99"):
         open_store()
+
+
+_KILL_WRITER = """
+import sys
+from graphstore import Artifact, ArtifactType, MetadataStore
+store = MetadataStore(sys.argv[1])
+t = store.put_artifact_type(ArtifactType(name="K"))
+i = 0
+while True:
+    [a] = store.put_artifacts([Artifact(type_id=t, uri=f"/k/{i}")])
+    print(a, flush=True)  # acknowledged: the call returned, so it committed
+    i += 1
+"""
+
+
+@pytest.mark.slow
+def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
+    """The embedded file store keeps every write whose call returned, even if the writer
+    process is killed outright (WAL + synchronous=NORMAL)."""
+    path = tmp_path / "killed.db"
+    proc = subprocess.Popen([sys.executable, "-c", _KILL_WRITER, str(path)], stdout=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout is not None
+    acknowledged = [int(proc.stdout.readline()) for _ in range(200)]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    with MetadataStore(path) as store:
+        stored = {a.id for a in store.get_artifacts()}
+    assert set(acknowledged) <= stored
+    assert len(stored) >= 200
