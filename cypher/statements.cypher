@@ -10,7 +10,13 @@ MERGE (s:GraphstoreSequence {name: name})
 WITH count(*) AS created
 MERGE (m:GraphstoreSchema {name: 'graphstore'})
   ON CREATE SET m.version = $version
+SET m.ddl = CASE WHEN m.version = $version THEN $ddl ELSE m.ddl END
 RETURN m.version AS version;
+
+// name: schema_marker
+// Opening a store skips the DDL when the marker says this exact schema.cypher already ran.
+OPTIONAL MATCH (m:GraphstoreSchema {name: 'graphstore'})
+RETURN m.version AS version, m.ddl AS ddl;
 
 // name: allocate_ids
 // The SET write-locks the sequence node until commit: concurrent writers queue here, so
@@ -107,6 +113,3 @@ WHERE c.id IN $ids
 MATCH (c)-[:CHILD_OF]->*(p:Context)
 RETURN DISTINCT p.id AS id;
 
-// name: schema_version
-MATCH (m:GraphstoreSchema {name: 'graphstore'})
-RETURN m.version AS version;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -79,10 +80,18 @@ class Neo4jEngine(Engine):
             driver.close()
 
     def _init_schema(self) -> None:
-        # Schema and data cannot share a transaction; each schema statement commits alone.
-        for text in schema_cypher():
-            self._driver.execute_query(text, database_=self.database)
-        params = {"sequences": list(SEQUENCES), "version": SCHEMA_VERSION}
+        ddl = hashlib.sha256("\n".join(schema_cypher()).encode()).hexdigest()[:16]
+        marker, _, _ = self._driver.execute_query(cypher_statements()["schema_marker"],
+                                                  database_=self.database)
+        version, done = marker[0]["version"], marker[0]["ddl"]
+        if version is not None and version > SCHEMA_VERSION:
+            raise FailedPrecondition(f"store schema version {version} is newer than this "
+                                     f"graphstore's ({SCHEMA_VERSION}); upgrade graphstore")
+        if done != ddl:
+            # Schema and data cannot share a transaction; each schema statement commits alone.
+            for text in schema_cypher():
+                self._driver.execute_query(text, database_=self.database)
+        params = {"sequences": list(SEQUENCES), "version": SCHEMA_VERSION, "ddl": ddl}
         for attempt in range(3):
             try:
                 records, _, _ = self._driver.execute_query(
