@@ -44,9 +44,11 @@ def test_order_by_update_time(store: MetadataStore, model_type: int) -> None:
 
 
 def test_paging_1050_with_inserts_between_pages(store: MetadataStore, model_type: int) -> None:
-    ids = store.put_artifacts([Artifact(type_id=model_type) for _ in range(1050)])
+    other = store.put_artifact_type(ArtifactType(name="Other"))
+    ids = store.put_artifacts([Artifact(type_id=model_type, uri=f"/m/{i}") for i in range(1050)])
+    store.put_artifacts([Artifact(type_id=other, uri=f"/m/x{i}") for i in range(30)])  # not matching
     seen: list[int] = []
-    options = ListOptions(limit=100)
+    options = ListOptions(limit=100, filter_query="type = 'Model' AND uri LIKE '/m/%'")
     pages = 0
     while True:
         page = store.page_artifacts(options)
@@ -55,7 +57,8 @@ def test_paging_1050_with_inserts_between_pages(store: MetadataStore, model_type
         # another writer inserts between pages: new rows sort after the cursor and
         # must show up exactly once, at the end
         if pages == 3:
-            ids += store.put_artifacts([Artifact(type_id=model_type) for _ in range(7)])
+            ids += store.put_artifacts([Artifact(type_id=model_type, uri=f"/m/new{i}") for i in range(7)])
+            store.put_artifacts([Artifact(type_id=other, uri="/m/other")])
         if page.next_page_token is None:
             break
         options = options.model_copy(update={"next_page_token": page.next_page_token})
