@@ -28,7 +28,7 @@ CUSTOM_PREFIX = "custom_properties."
 RESERVED_LABELS = frozenset(
     {s.label for s in KIND_SPECS.values()} | {s.type_label for s in KIND_SPECS.values()}
     | {"Type", "GraphstoreSequence", "GraphstoreSchema"})
-_PLACEHOLDER = re.compile(r"\{(Label|TypeLabel|REL)\}")
+_PLACEHOLDER = re.compile(r"\{(Labels|Label|TypeLabel|REL)\}")
 
 
 def quote(name: str) -> str:
@@ -46,9 +46,15 @@ def type_labels(type_name: str) -> list[str]:
     return [] if type_name in RESERVED_LABELS else [type_name]
 
 
-def _fill(name: str, **names: str) -> str:
+def _fill(name: str, **names: str | list[str]) -> str:
+    """A statement from statements.cypher with its label placeholders filled; a list fills
+    in several labels (``A:B``), each through quote()."""
     text = cypher_statements()[name]
-    return _PLACEHOLDER.sub(lambda m: quote(names[m.group(1)]), text)
+
+    def sub(match: re.Match[str]) -> str:
+        value = names[match.group(1)]
+        return ":".join(quote(v) for v in value) if isinstance(value, list) else quote(value)
+    return _PLACEHOLDER.sub(sub, text)
 
 
 def _node_props(kind: NodeKind, row: ops.NodeRow) -> dict[str, Any]:
@@ -147,10 +153,12 @@ class CypherCompiler:
         return Compiled([stmt], lambda res: res[-1][0]["value"] - op.count + 1)
 
     def _InsertNodes(self, op: ops.InsertNodes) -> Compiled:
-        rows = [{"props": _node_props(op.kind, r), "type_labels": type_labels(r.type_name)}
-                for r in op.rows]
-        text = _fill("insert_nodes", Label=spec_of(op.kind).label)
-        return Compiled([Statement(text, {"rows": rows})], no_result)
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for r in op.rows:
+            groups.setdefault(r.type_name, []).append({"props": _node_props(op.kind, r)})
+        label = spec_of(op.kind).label
+        return Compiled([Statement(_fill("insert_nodes", Labels=[label, *type_labels(name)]), {"rows": rows})
+                         for name, rows in groups.items()], no_result)
 
     def _UpdateNodes(self, op: ops.UpdateNodes) -> Compiled:
         rows = [{"id": r.id, "props": _node_props(op.kind, r)} for r in op.rows]
@@ -213,10 +221,15 @@ class CypherCompiler:
 
     # -- relations -----------------------------------------------------------------------
     def _InsertEvents(self, op: ops.InsertEvents) -> Compiled:
-        rows = [{"id": e.id, "artifact_id": e.artifact_id, "execution_id": e.execution_id,
-                 "type": e.type, "input": EventType[e.type].is_input, "path": e.path,
-                 "time": e.time} for e in op.rows]
-        return Compiled([Statement(_fill("insert_events"), {"rows": rows})], no_result)
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for e in op.rows:
+            groups.setdefault(e.type, []).append({
+                "id": e.id, "artifact_id": e.artifact_id, "execution_id": e.execution_id,
+                "path": e.path, "time": e.time})
+        return Compiled([
+            Statement(_fill("insert_input_events" if EventType[kind].is_input else "insert_output_events",
+                            REL=kind), {"rows": rows})
+            for kind, rows in groups.items()], no_result)
 
     def _GetEvents(self, op: ops.GetEvents) -> Compiled:
         stmts = []

@@ -195,3 +195,14 @@ def test_bad_ids_are_invalid_argument(store: MetadataStore) -> None:
         store.get_artifacts_by_id(["1"])  # type: ignore[list-item]
     with pytest.raises(InvalidArgument, match="uri"):
         store.get_artifacts_by_uri(3)  # type: ignore[arg-type]
+
+
+def test_type_names_that_look_like_graphstore_labels(store: MetadataStore) -> None:
+    """A type named like one of graphstore's own labels must not leak into another kind."""
+    tricky = store.put_artifact_type(ArtifactType(name="Context"))
+    odd = store.put_artifact_type(ArtifactType(name="Data`Set) DETACH DELETE n //"))
+    ids = store.put_artifacts([Artifact(type_id=tricky), Artifact(type_id=odd)])
+    assert [a.id for a in store.get_artifacts()] == ids
+    assert store.get_contexts() == []
+    assert [a.type for a in store.get_artifacts_by_type("Data`Set) DETACH DELETE n //")] == [
+        "Data`Set) DETACH DELETE n //"]
