@@ -9,12 +9,12 @@ STAMP  := $(VENV)/.installed-dev
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,demo]'
 	touch $@
 
-## demo: set up and run the walkthrough on the embedded (SQLite) store
+## demo: set up and run the Iris pipeline demo on the embedded (SQLite) store
 demo: $(STAMP)
-	$(PY) examples/walkthrough.py
+	$(PY) -m graphstore.demo_iris
 
 ## test: set up, fetch Neo4j if needed, lint, type-check and run the whole suite on every engine
 test: $(STAMP)
@@ -41,6 +41,23 @@ neo4j: $(STAMP)
 
 neo4j-stop: $(STAMP)
 	$(PY) tools/neo4j/launcher.py stop
+
+## bench: graphstore vs MLMD 1.17 (its own venv, bench/.venv-mlmd) and vs raw queries, full sizes
+.PHONY: bench bench-quick
+$(VENV)/.installed-bench: $(STAMP) bench/requirements.txt
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench: $(VENV)/.installed-bench
+	@if [ -z "$$NEO4J_URI" ] && command -v mvn >/dev/null && command -v java >/dev/null; then \
+	  $(PY) tools/neo4j/launcher.py fetch; fi
+	$(PY) bench/run.py
+
+## bench-quick: the same workloads at smaller sizes (under two minutes, Neo4j start included)
+bench-quick: $(VENV)/.installed-bench
+	@if [ -z "$$NEO4J_URI" ] && command -v mvn >/dev/null && command -v java >/dev/null; then \
+	  $(PY) tools/neo4j/launcher.py fetch; fi
+	$(PY) bench/run.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -42,6 +42,7 @@ from .models import (
     ProtoValue,
 )
 from .options import ListOptions, OrderByField, Page
+from .pipeline import Pipeline, Step
 from .store import MetadataStore
 
 __version__ = "0.1.0"
@@ -81,7 +82,9 @@ __all__ = [
     "OrderByField",
     "Page",
     "ParentContext",
+    "Pipeline",
     "PropertyType",
     "ProtoValue",
+    "Step",
     "__version__",
 ]

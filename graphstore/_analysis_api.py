@@ -31,6 +31,7 @@ __all__ = ["AnalysisMixin"]
 
 ARTIFACTS, EXECUTIONS, CONTEXTS = (KIND_SPECS[k] for k in NodeKind)
 _MARKED = f"custom_properties.{QUARANTINE_REASON}.string_value IS NOT NULL"
+_MARKERS = frozenset({QUARANTINE_REASON, QUARANTINE_ROOT})
 
 
 def _is_quarantined(node: _NodeBase) -> bool:
@@ -152,10 +153,14 @@ class AnalysisMixin:
     # -- same inputs before ------------------------------------------------------------------
     def find_cached_execution(self, execution_type: str | int, inputs: Sequence[Event], *,
                               type_version: str | None = None,
-                              properties: dict[str, Any] | None = None) -> CacheHit | None:
+                              properties: dict[str, Any] | None = None,
+                              exact_properties: bool = False) -> CacheHit | None:
         """The newest COMPLETE execution of this type whose input events (artifact, kind and
         path) are exactly ``inputs``, whose ``properties`` (declared or custom) equal the
-        given ones, and whose outputs are all LIVE and not quarantined — or None."""
+        given ones, and whose outputs are all LIVE and not quarantined — or None.
+
+        With ``exact_properties`` the execution must have no other properties (besides
+        graphstore's own markers): a step's parameters, matched as a whole."""
         triples = []
         for i, e in enumerate(inputs):
             if not isinstance(e, Event) or e.artifact_id is None or not e.type.is_input:
@@ -180,6 +185,8 @@ class AnalysisMixin:
                 run = to_node(EXECUTIONS, row)
                 values = {**run.custom_properties, **run.properties}
                 if _is_quarantined(run) or any(values.get(k) != v for k, v in wanted.items()):
+                    continue
+                if exact_properties and set(values) - _MARKERS - set(wanted):
                     continue
                 outputs = [ev["artifact_id"] for ev in tx.run(ops.GetEvents(execution_ids=(run.id,)))  # type: ignore[arg-type]
                            if not EventType[ev["type"]].is_input]

@@ -18,7 +18,7 @@ from .engines.base import Transaction
 from .errors import AlreadyExists, InvalidArgument, NotFound
 from .kinds import KIND_SPECS, KindSpec, NodeKind, Relation
 from .models import Event, EventType, PropertyType, _NodeBase, _TypeBase
-from .values import encode_properties
+from .values import Prop, encode_properties
 
 __all__ = ["delete_nodes", "link", "put_events", "put_lineage", "put_nodes",
            "put_parent_contexts", "put_type"]
@@ -175,15 +175,25 @@ def put_nodes(tx: Transaction, spec: KindSpec, nodes: Sequence[_NodeBase],
                                   f"got {values.get('name')!r}")
         props = encode_properties(what, t["properties"], values["properties"],
                                   values["custom_properties"])
-        row = ops.NodeRow(node_id, t["id"], t["name"], _fields_of(spec, values), create_time,
-                          now, props)
-        (inserts if n.id is None else updates).append(row)
+        fields = _fields_of(spec, values)
         ids.append(node_id)
+        if n.id is not None and _unchanged(spec, t, existing[n.id], fields, props):
+            continue  # re-putting a stored node as it is writes nothing (its update time stays)
+        row = ops.NodeRow(node_id, t["id"], t["name"], fields, create_time, now, props)
+        (inserts if n.id is None else updates).append(row)
     if inserts:
         tx.run(ops.InsertNodes(spec.kind, tuple(inserts)))
     if updates:
         tx.run(ops.UpdateNodes(spec.kind, tuple(updates)))
     return ids
+
+
+def _unchanged(spec: KindSpec, type_row: dict[str, Any], old: dict[str, Any],
+               fields: tuple[tuple[str, Any], ...], props: tuple[Prop, ...]) -> bool:
+    if _fields_of(spec, old) != fields:
+        return False
+    stored = encode_properties("stored", type_row["properties"], old["properties"], old["custom_properties"])
+    return set(stored) == set(props)
 
 
 def _require(tx: Transaction, spec: KindSpec, ids: set[int], field: str,

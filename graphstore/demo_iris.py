@@ -132,12 +132,11 @@ def _evaluate(step: Step, out: Path, model: Artifact, test_set: Artifact) -> Non
 def run_pipeline(store: MetadataStore, workdir: str | os.PathLike[str], run: str,
                  **train_params: Any) -> IrisRun:
     """Run (or reuse) the three steps as run ``run``; ``train_params`` override TRAIN_PARAMS."""
-    _sklearn()
+    version = _sklearn().__version__
     out = Path(workdir) / run
     out.mkdir(parents=True, exist_ok=True)
     with Pipeline(store, PIPELINE, run=run) as pipe:
         raw_path = _bundled_iris_csv()
-        version = _sklearn().__version__
         raw = (pipe.artifact("RawData", path=raw_path, properties={"source": f"scikit-learn {version}"})
                if raw_path else None)
         with pipe.step("DataIngestion", params={"loader": "sklearn.datasets.load_iris"},
@@ -184,14 +183,12 @@ def _run_of(store: MetadataStore, node: Artifact | Execution) -> str:
 
 def _print_run(out: Out, result: IrisRun, note: str) -> None:
     out(f"{result.run}  {note}")
-    rows = []
-    for step in result.steps:
+    for step in result.steps:  # fixed widths: the three runs line up with each other
         assert step.execution is not None
-        how = f"cached  #{step.execution.id} reuses #{step.cached_from.id}" if step.cached_from \
-            else f"ran     #{step.execution.id}"
+        reuses = f"(reuses #{step.cached_from.id})" if step.cached_from else ""
         made = ", ".join(f"{k} #{a.id}" for k, a in step.outputs.items())
-        rows.append([step.type, how, f"→ {made}"])
-    _table(out, rows)
+        out(f"  {step.type:<16} {'cached' if step.cached else 'ran':<6}  "
+            f"execution #{step.execution.id:<3} {reuses:<12} → {made}")
 
 
 def _print_trained_on(out: Out, store: MetadataStore, model: Artifact) -> None:
@@ -291,7 +288,8 @@ def run_demo(store: MetadataStore, *, out: Out = print,
 
 def main(argv: Sequence[str] | None = None) -> int:
     env = os.environ
-    parser = argparse.ArgumentParser(prog="python -m graphstore.demo_iris", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m graphstore.demo_iris",
+                                     description="Run the Iris pipeline demo on a graphstore store.")
     parser.add_argument("--uri", default=env.get("GRAPHSTORE_URI"),
                         help="store URI (default: $GRAPHSTORE_URI, else embedded in memory)")
     parser.add_argument("--user", default=env.get("GRAPHSTORE_USER"))

@@ -58,6 +58,8 @@ __all__ = ["PIPELINE_RUN_TYPE", "PIPELINE_TYPE", "Pipeline", "Step", "fingerprin
 PIPELINE_TYPE = "Pipeline"
 PIPELINE_RUN_TYPE = "PipelineRun"
 _FINGERPRINT_PROPS = ("sha256", "size_bytes", "file_count")
+_TYPE_MODELS: dict[str, type[ArtifactType] | type[ExecutionType] | type[ContextType]] = {
+    "artifact": ArtifactType, "execution": ExecutionType, "context": ContextType}
 _MAX_MESSAGE = 2000  # error messages are kept, but a megabyte of repr helps nobody
 
 InputRef = Union[Artifact, int]
@@ -200,10 +202,8 @@ class Pipeline:
             raise InvalidArgument(f"{field}: expected a mapping of names to values, got {values!r}")
         key = (kind, type_name)
         if key not in self._types:
-            getter = {"artifact": self.store.get_artifact_type, "execution": self.store.get_execution_type,
-                      "context": self.store.get_context_type}[kind]
             try:
-                stored = getter(type_name)
+                stored = getattr(self.store, f"get_{kind}_type")(type_name)
                 assert stored.id is not None
                 self._types[key] = (stored.id, dict(stored.properties))
             except NotFound:
@@ -224,12 +224,10 @@ class Pipeline:
             out[name] = value
             wanted[name] = ptype
         if key not in self._types or set(wanted) - set(declared):
-            model = {"artifact": ArtifactType, "execution": ExecutionType, "context": ContextType}[kind]
-            putter = {"artifact": self.store.put_artifact_type, "execution": self.store.put_execution_type,
-                      "context": self.store.put_context_type}[kind]
             try:
-                type_id = putter(model(name=type_name, properties=wanted),  # type: ignore[operator]
-                                 can_add_fields=True, can_omit_fields=True)
+                type_id = getattr(self.store, f"put_{kind}_type")(
+                    _TYPE_MODELS[kind](name=type_name, properties=wanted),
+                    can_add_fields=True, can_omit_fields=True)
             except AlreadyExists as exc:  # a concurrent writer declared a property differently
                 raise InvalidArgument(f"{field}: {exc}") from exc
             self._types[key] = (type_id, {**declared, **wanted})

@@ -183,3 +183,30 @@ def test_compare_two_runs(store: MetadataStore) -> None:
         store.compare_artifacts(p.model, p.raw)
     with pytest.raises(NotFound):
         store.compare_executions(p.train, 999)
+
+
+def test_cache_exact_properties(store: MetadataStore) -> None:
+    p = record(store)
+    inputs = [Event(artifact_id=p.clean, type=EventType.INPUT, path=["train"])]
+    # a newer run with an extra property matches a subset query but not an exact one
+    newer, _, _ = store.put_execution(
+        Execution(type_id=p.train_type, last_known_state=ExecutionState.COMPLETE, properties={"lr": 0.1},
+                  custom_properties={"seed": 7}),
+        [(Artifact(id=p.clean, type="Dataset", name="clean", state=ArtifactState.LIVE), inputs[0])], [])
+    subset = store.find_cached_execution("Train", inputs, properties={"lr": 0.1})
+    assert subset is not None and subset.execution.id == newer
+    exact = store.find_cached_execution("Train", inputs, properties={"lr": 0.1}, exact_properties=True)
+    assert exact is not None and exact.execution.id == p.train
+
+
+def test_reputting_an_unchanged_node_writes_nothing(store: MetadataStore) -> None:
+    p = record(store)
+    [before] = store.get_artifacts_by_id([p.model])
+    time.sleep(0.005)
+    store.put_artifacts([before])
+    [after] = store.get_artifacts_by_id([p.model])
+    assert after.last_update_time_since_epoch == before.last_update_time_since_epoch
+    store.put_artifacts([before.model_copy(update={"uri": "/new"})])
+    [changed] = store.get_artifacts_by_id([p.model])
+    assert changed.uri == "/new"
+    assert changed.last_update_time_since_epoch > before.last_update_time_since_epoch  # type: ignore[operator]

@@ -76,8 +76,8 @@ def test_public_names_are_pinned() -> None:
         "GraphstoreError", "InvalidArgument", "LineageDirection", "LineageGraph", "LineageNode",
         "LineageResult", "LineageSubgraphQueryOptions", "ListOptions", "MetadataStore", "NodeRef",
         "NotFound",
-        "OrderByField", "Page", "ParentContext",
-        "PropertyType", "ProtoValue", "__version__"])
+        "OrderByField", "Page", "ParentContext", "Pipeline",
+        "PropertyType", "ProtoValue", "Step", "__version__"])
     for name in graphstore.__all__:
         assert hasattr(graphstore, name)
 
