@@ -39,7 +39,6 @@ from .models import (
     Artifact,
     ArtifactState,
     ArtifactType,
-    Attribution,
     Context,
     ContextType,
     Event,
@@ -187,11 +186,6 @@ class Pipeline:
     def _context_refs(self) -> list[Context]:
         # by (type, name) with reuse: linking never rewrites the stored contexts
         return [Context(type_id=c.type_id, name=c.name) for c in (self.context, self.run_context)]
-
-    def _link(self, artifact_ids: Sequence[int]) -> None:
-        ctx = [c.id for c in (self.context, self.run_context) if c.id is not None]
-        self.store.put_attributions_and_associations(
-            [Attribution(artifact_id=a, context_id=c) for a in artifact_ids for c in ctx], [])
 
     # -- types ---------------------------------------------------------------------------
     def _register(self, kind: str, type_name: str, values: Mapping[str, Any],
@@ -358,7 +352,7 @@ class Step:
         events = self._resolve_inputs()
         type_id, self.params = self.pipeline._register("execution", self.type, self._params, "params")
         contexts = self.pipeline._context_refs()
-        hit = (store.find_cached_execution(type_id, events, properties=self.params)
+        hit = (store.find_cached_execution(type_id, events, properties=self.params, exact_properties=True)
                if self.use_cache else None)
         if hit is not None and hit.execution.properties == self.params:
             self._record_cache_hit(type_id, events, contexts, hit.execution)
@@ -388,12 +382,11 @@ class Step:
         cached = Execution(type_id=type_id, properties=self.params, custom_properties={"cached_from": earlier.id},
                            last_known_state=ExecutionState.CACHED)
         outputs = [Event(artifact_id=e.artifact_id, type=EventType.OUTPUT, path=e.path) for e in produced]
+        # The stored outputs go in as they are: an unchanged node is not rewritten, so this one
+        # transaction records the CACHED run, its events and the outputs' links to the run.
         [execution_id], _, _ = store.put_lineage_subgraph(
-            [cached], [], contexts, [(0, None, e) for e in [*events, *outputs]],
-            reuse_context_if_already_exist=True)
-        # A second transaction: put_lineage_subgraph cannot attribute stored artifacts to the
-        # run without rewriting them. Links are idempotent, so a retry repairs a failure here.
-        self.pipeline._link(ids)
+            [cached], [by_id[i] for i in dict.fromkeys(ids)], contexts,
+            [(0, None, e) for e in [*events, *outputs]], reuse_context_if_already_exist=True)
         self.execution = cached.model_copy(update={"id": execution_id})
         self.cached, self.cached_from = True, earlier
 
