@@ -36,7 +36,7 @@ from ..filters.ast import (
     ValueType,
     split_like,
 )
-from ..filters.plan import Scope, alias_numbers, link_of, plan
+from ..filters.plan import Scope, alias_numbers, link_of, plan, seekable
 from ..filters.schema import ATTRIBUTES, alias_attributes
 from ..kinds import spec_of
 
@@ -111,10 +111,8 @@ class _Builder:
         serves; the bare ``n.`properties.x` = $v`` lets the planner seek the range index
         graphstore creates for every declared property.
         """
-        left = e.left if isinstance(e, (Compare, InList)) else None
-        if not isinstance(left, Property) or left.scope is not None:
-            return ""
-        if (isinstance(e, InList) and e.negated) or (isinstance(e, Compare) and e.op is CompareOp.NE):
+        left = seekable(e)
+        if left is None:
             return ""
         key = (cypher.CUSTOM_PREFIX if left.custom else cypher.PROPS_PREFIX) + left.name
         ref = f"{self.var}.{cypher.quote(key)}"

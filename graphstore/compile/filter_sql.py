@@ -19,7 +19,6 @@ from ..filters.ast import (
     AliasKind,
     And,
     Compare,
-    CompareOp,
     Expr,
     Field,
     InList,
@@ -34,7 +33,7 @@ from ..filters.ast import (
     ValueType,
     split_like,
 )
-from ..filters.plan import Scope, alias_numbers, link_of, plan
+from ..filters.plan import Scope, alias_numbers, link_of, plan, seekable
 from ..filters.schema import ATTRIBUTES, alias_attributes
 from ..kinds import spec_of
 from ..models import PropertyType
@@ -99,10 +98,8 @@ class _Builder:
         (SELECT node_id … WHERE name = ? AND value = ?)`` probes ``<kind>_property (name,
         is_custom, value)`` so a selective filter never scans the node table.
         """
-        left = e.left if isinstance(e, (Compare, InList)) else None
-        if not isinstance(left, Property) or left.scope is not None:
-            return ""
-        if (isinstance(e, InList) and e.negated) or (isinstance(e, Compare) and e.op is CompareOp.NE):
+        left = seekable(e)
+        if left is None:
             return ""
         table = spec_of(self.kind).table
         head = (f"{self.row}.id IN (SELECT node_id FROM {table}_property WHERE name = "

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 from ..errors import InvalidArgument
 from ..kinds import NodeKind, Relation, RelationSpec
-from .ast import Alias, AliasKind, And, Expr, aliases
+from .ast import Alias, AliasKind, And, Compare, CompareOp, Expr, InList, Property, aliases
 
 __all__ = ["Link", "Scope", "alias_numbers", "link_of", "plan"]
 
@@ -138,3 +138,14 @@ def plan(expr: Expr) -> list[Expr | Scope]:
         out.append(Scope(tuple(scoped), group[0] if len(group) == 1 else And(group)))
     return out
 
+
+
+def seekable(e: Expr) -> Property | None:
+    """The node's own property a top-level comparison tests, when an index could find the
+    matching nodes (``=``, ``<``, ``>``, ``<=``, ``>=``, ``IN``); else None. Both compilers add
+    a redundant, index-friendly predicate for it in front of the exact, type-checked test."""
+    if (isinstance(e, Compare) and e.op is not CompareOp.NE) or (isinstance(e, InList) and not e.negated):
+        left = e.left
+        if isinstance(left, Property) and left.scope is None:
+            return left
+    return None
