@@ -24,6 +24,7 @@ from .lineage import (
     NodeRef,
     Reach,
     events_among,
+    events_walked,
     walk,
 )
 from .models import Association, Attribution
@@ -99,7 +100,7 @@ class LineageMixin:
                       for r in tx.run(ops.NodeQuery(_KINDS[start_kind], filter=start_expr))]
             rows = tx.run(ops.LineageEdges(_ids_of(starts, "artifact"), _ids_of(starts, "execution"),
                                            opts.direction, opts.max_num_hops))
-            candidates = {NodeRef("artifact", r["artifact_id"]) for r in rows}
+            candidates = {NodeRef("artifact", r["artifact_id"]) for r in rows} | set(starts)
             candidates |= {NodeRef("execution", r["execution_id"]) for r in rows}
             stop: set[NodeRef] = set()
             for kind, expr in ending.items():
@@ -107,11 +108,14 @@ class LineageMixin:
                 if ids:
                     stop |= {NodeRef(kind, r["id"]) for r in  # type: ignore[arg-type]
                              tx.run(ops.NodeQuery(_KINDS[kind], ids=ids, filter=expr))}
-            reach = walk(starts, rows, opts.direction, opts.max_num_hops, frozenset(stop))
+            # As in MLMD, a start node that is also an ending node is not walked from, and
+            # an event counts only when the walk crossed it within max_num_hops.
+            reach = walk([s for s in starts if s not in stop], rows, opts.direction,
+                         opts.max_num_hops, frozenset(stop))
             nodes = set(reach.distance)
-            if not opts.include_ending_nodes:
-                nodes -= stop - set(starts)
-            return self._graph(tx, nodes, rows, wanted)
+            nodes = nodes | (stop & set(starts)) if opts.include_ending_nodes else nodes - stop
+            walked = events_walked(rows, reach, opts.direction, opts.max_num_hops, nodes, stop)
+            return self._graph(tx, nodes, walked, wanted)
         return self._engine.read(work)
 
     @staticmethod

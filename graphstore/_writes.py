@@ -20,8 +20,8 @@ from .kinds import KIND_SPECS, KindSpec, NodeKind, Relation
 from .models import Event, EventType, PropertyType, _NodeBase, _TypeBase
 from .values import Prop, encode_properties
 
-__all__ = ["delete_nodes", "link", "put_events", "put_lineage", "put_nodes",
-           "put_parent_contexts", "put_type"]
+__all__ = ["delete_nodes", "import_nodes", "import_types", "link", "put_events", "put_lineage",
+           "put_nodes", "put_parent_contexts", "put_type"]
 
 ARTIFACTS, EXECUTIONS, CONTEXTS = (KIND_SPECS[k] for k in NodeKind)
 _IMMUTABLE = frozenset({"id", "type_id", "type", "create_time_since_epoch",
@@ -30,8 +30,7 @@ _IMMUTABLE = frozenset({"id", "type_id", "type", "create_time_since_epoch",
 
 # -- types -------------------------------------------------------------------------------
 
-def put_type(tx: Transaction, spec: KindSpec, t: _TypeBase, can_add_fields: bool,
-             can_omit_fields: bool) -> int:
+def _check_type(spec: KindSpec, t: _TypeBase) -> str:
     what = f"{spec.noun}_type {t.name!r}"
     if t.base_type is not None and t.base_type not in spec.base_types:
         raise InvalidArgument(f"{what}.base_type: {t.base_type!r} is not one of "
@@ -40,6 +39,12 @@ def put_type(tx: Transaction, spec: KindSpec, t: _TypeBase, can_add_fields: bool
         if not name or ptype is PropertyType.UNKNOWN:
             raise InvalidArgument(f"{what}.properties[{name!r}]: needs a name and a known type, "
                                   f"got {ptype!r}")
+    return what
+
+
+def put_type(tx: Transaction, spec: KindSpec, t: _TypeBase, can_add_fields: bool,
+             can_omit_fields: bool) -> int:
+    what = _check_type(spec, t)
     version = t.version or ""
     found = tx.run(ops.GetTypes(spec.kind, keys=((t.name, version),)))
     if not found:
@@ -372,3 +377,47 @@ def rewrite_nodes(tx: Transaction, spec: KindSpec, records: Sequence[dict[str, A
                                 r["create_time_since_epoch"], r["last_update_time_since_epoch"],
                                 props))
     tx.run(ops.UpdateNodes(spec.kind, tuple(rows)))
+
+
+# -- import: records that keep the ids (and times) they had in another store -------------
+
+def _advance_sequence(tx: Transaction, sequence: str, past: int) -> None:
+    """Move a sequence so that it never hands out ``past`` or a smaller id."""
+    next_id = tx.run(ops.AllocateIds(sequence, 0))  # the next id, without taking it
+    if next_id <= past:
+        tx.run(ops.AllocateIds(sequence, past - next_id + 1))
+
+
+def import_types(tx: Transaction, spec: KindSpec, types: Sequence[_TypeBase]) -> None:
+    """Insert types under the ids they carry; an id or (name, version) in use is AlreadyExists."""
+    for i, t in enumerate(types):
+        _check_type(spec, t)
+        if t.id is None:
+            raise InvalidArgument(f"{spec.noun}_types[{i}].id: an imported type needs its id")
+        tx.run(ops.InsertType(spec.kind, ops.TypeRow(
+            t.id, t.name, t.version or "", t.description, t.external_id or None, t.base_type,
+            tuple(sorted(t.properties.items())))))
+    if types:
+        _advance_sequence(tx, "Type", max(t.id for t in types if t.id is not None))
+
+
+def import_nodes(tx: Transaction, spec: KindSpec, nodes: Sequence[_NodeBase]) -> None:
+    """Insert nodes under the ids and times they carry (copying another store); an id in use
+    is AlreadyExists. The kind's sequence moves past the largest id."""
+    if not nodes:
+        return
+    rows = []
+    for i, (n, t) in enumerate(zip(nodes, _resolve_types(tx, spec, nodes, {}), strict=True)):
+        what = f"{spec.noun}s[{i}]"
+        if n.id is None or n.create_time_since_epoch is None:
+            raise InvalidArgument(f"{what}: an imported node needs its id and create time")
+        values = _values(n)
+        if spec.kind is NodeKind.CONTEXT and not values.get("name"):
+            raise InvalidArgument(f"{what}.name: a context needs a non-empty name")
+        props = encode_properties(what, t["properties"], values["properties"],
+                                  values["custom_properties"])
+        rows.append(ops.NodeRow(n.id, t["id"], t["name"], _fields_of(spec, values),
+                                n.create_time_since_epoch,
+                                n.last_update_time_since_epoch or n.create_time_since_epoch, props))
+    tx.run(ops.InsertNodes(spec.kind, tuple(rows)))
+    _advance_sequence(tx, spec.label, max(r.id for r in rows))

@@ -37,6 +37,7 @@ __all__ = [
     "NodeRef",
     "adjacency",
     "bfs",
+    "events_walked",
     "walk",
 ]
 
@@ -191,6 +192,28 @@ def bfs(starts: Sequence[NodeRef], adj: dict[NodeRef, list[NodeRef]], max_hops: 
             reach.parent[nxt] = node
             queue.append(nxt)
     return reach
+
+
+def events_walked(rows: Iterable[dict[str, Any]], reach: Reach, direction: ops.Direction,
+                  max_hops: int | None, nodes: set[NodeRef], stop: set[NodeRef]) -> list[dict[str, Any]]:
+    """Event rows the walk crossed: from a node it expanded (nearer than ``max_hops``, not an
+    ending node) to a node of ``nodes``. An event joining two nodes on the outer rim is one
+    hop too far (MLMD leaves it out too). Deduplicated, sorted."""
+    inputs = set(ops.INPUT_KINDS)
+    forward = direction in (ops.Direction.DOWNSTREAM, ops.Direction.BIDIRECTIONAL)
+    backward = direction in (ops.Direction.UPSTREAM, ops.Direction.BIDIRECTIONAL)
+
+    def expanded(ref: NodeRef) -> bool:
+        depth = reach.distance.get(ref)
+        return depth is not None and (max_hops is None or depth < max_hops) and ref not in stop
+    crossed = []
+    for row in rows:
+        a = NodeRef("artifact", row["artifact_id"])
+        e = NodeRef("execution", row["execution_id"])
+        src, dst = (a, e) if row["type"] in inputs else (e, a)  # the way data flows
+        if (forward and expanded(src) and dst in nodes) or (backward and expanded(dst) and src in nodes):
+            crossed.append(row)
+    return events_among(crossed, nodes)
 
 
 def events_among(rows: Iterable[dict[str, Any]], nodes: set[NodeRef]) -> list[dict[str, Any]]:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
 
 from . import _writes, ops
 from ._analysis_api import AnalysisMixin
 from ._convert import to_event, to_node, to_type
 from ._lineage_api import LineageMixin
+from ._types_api import TypesMixin
+from ._validate import _check, _ids
 from .engines.base import Engine, Transaction, open_engine, parse_uri
-from .errors import InvalidArgument, NotFound
+from .errors import InvalidArgument
 from .filters import parse as parse_filter
 from .kinds import KIND_SPECS, KindSpec, NodeKind, Relation
 from .models import (
@@ -23,12 +23,9 @@ from .models import (
     Association,
     Attribution,
     Context,
-    ContextType,
     Event,
     Execution,
-    ExecutionType,
     ParentContext,
-    PropertyType,
 )
 from .options import ListOptions, Page, decode_token, encode_token, query_fingerprint
 
@@ -39,35 +36,7 @@ M = TypeVar("M")
 DEFAULT_PAGE_SIZE = 100
 
 
-def _check(items: Iterable[Any], model: type[M], field: str) -> list[M]:
-    """Accept models (or dicts) and validate them; errors name the element and the field."""
-    out: list[M] = []
-    if isinstance(items, (str, bytes, BaseModel, Mapping)) or not isinstance(items, Iterable):
-        raise InvalidArgument(f"{field}: expected a list of {model.__name__}, got {items!r}")
-    for i, item in enumerate(items):
-        if isinstance(item, model):
-            out.append(item)  # validated at construction and on every assignment
-            continue
-        try:
-            out.append(model.model_validate(item))  # type: ignore[attr-defined]
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"])
-            raise InvalidArgument(f"{field}[{i}].{loc}: {err['msg']} (got {err.get('input')!r})") from None
-    return out
-
-
-def _ids(ids: Iterable[int], field: str) -> tuple[int, ...]:
-    if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
-        raise InvalidArgument(f"{field}: expected a list of ids, got {ids!r}")
-    out = tuple(ids)
-    for value in out:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidArgument(f"{field}: ids are integers, got {value!r}")
-    return out
-
-
-class MetadataStore(LineageMixin, AnalysisMixin):
+class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
     """An MLMD-shaped metadata store.
 
     ``MetadataStore()`` is embedded and in memory (gone on close, like MLMD's fake_database);
@@ -170,27 +139,6 @@ class MetadataStore(LineageMixin, AnalysisMixin):
             return list(tx.run(ops.NodeQuery(spec.kind, type_ids=(types[0]["id"],), names=names)))
         return [to_node(spec, r) for r in self._engine.read(work)]
 
-    def _put_type(self, spec: KindSpec, t: Any, can_add_fields: bool, can_omit_fields: bool) -> int:
-        (checked,) = _check([t], spec.type_model, f"{spec.noun}_type")
-        type_id = self._engine.write(
-            lambda tx: _writes.put_type(tx, spec, checked, can_add_fields, can_omit_fields))
-        searchable = {PropertyType.INT, PropertyType.DOUBLE, PropertyType.STRING, PropertyType.BOOLEAN}
-        names = tuple(sorted(n for n, p in checked.properties.items() if p in searchable))
-        if names:
-            self._engine.schema(ops.PropertyIndexes(spec.kind, names))
-        return type_id
-
-    def _get_type(self, spec: KindSpec, name: str, version: str | None) -> Any:
-        rows = self._engine.read(lambda tx: tx.run(ops.GetTypes(spec.kind, keys=((name, version or ""),))))
-        if not rows:
-            suffix = f" version {version!r}" if version else ""
-            raise NotFound(f"type_name: no {spec.noun} type named {name!r}{suffix}")
-        return to_type(spec, rows[0])
-
-    def _get_types(self, spec: KindSpec, **selector: Any) -> list[Any]:
-        rows = self._engine.read(lambda tx: tx.run(ops.GetTypes(spec.kind, **selector)))
-        return [to_type(spec, r) for r in rows]
-
     def _put_nodes(self, spec: KindSpec, nodes: Sequence[Any], field_mask: Sequence[str]) -> list[int]:
         checked = _check(nodes, spec.model, f"{spec.noun}s")
         mask = tuple(field_mask or ())
@@ -199,60 +147,6 @@ class MetadataStore(LineageMixin, AnalysisMixin):
     def _delete(self, spec: KindSpec, ids: Iterable[int]) -> int:
         checked = _ids(ids, f"{spec.noun}_ids")
         return self._engine.write(lambda tx: _writes.delete_nodes(tx, spec, checked))
-
-    # -- types -----------------------------------------------------------------------------
-    def put_artifact_type(self, artifact_type: ArtifactType, *, can_add_fields: bool = False,
-                          can_omit_fields: bool = False) -> int:
-        """Register (or find) an artifact type; returns its id. A stored type with the same
-        name and version must agree, unless fields may be added / omitted."""
-        return self._put_type(ARTIFACTS, artifact_type, can_add_fields, can_omit_fields)
-
-    def put_execution_type(self, execution_type: ExecutionType, *, can_add_fields: bool = False,
-                           can_omit_fields: bool = False) -> int:
-        """Register (or find) an execution type; returns its id."""
-        return self._put_type(EXECUTIONS, execution_type, can_add_fields, can_omit_fields)
-
-    def put_context_type(self, context_type: ContextType, *, can_add_fields: bool = False,
-                         can_omit_fields: bool = False) -> int:
-        """Register (or find) a context type; returns its id."""
-        return self._put_type(CONTEXTS, context_type, can_add_fields, can_omit_fields)
-
-    def get_artifact_type(self, type_name: str, type_version: str | None = None) -> ArtifactType:
-        """The artifact type with this name and version; NotFound otherwise."""
-        return self._get_type(ARTIFACTS, type_name, type_version)  # type: ignore[no-any-return]
-
-    def get_execution_type(self, type_name: str, type_version: str | None = None) -> ExecutionType:
-        return self._get_type(EXECUTIONS, type_name, type_version)  # type: ignore[no-any-return]
-
-    def get_context_type(self, type_name: str, type_version: str | None = None) -> ContextType:
-        return self._get_type(CONTEXTS, type_name, type_version)  # type: ignore[no-any-return]
-
-    def get_artifact_types(self) -> list[ArtifactType]:
-        return self._get_types(ARTIFACTS)
-
-    def get_execution_types(self) -> list[ExecutionType]:
-        return self._get_types(EXECUTIONS)
-
-    def get_context_types(self) -> list[ContextType]:
-        return self._get_types(CONTEXTS)
-
-    def get_artifact_types_by_id(self, type_ids: Iterable[int]) -> list[ArtifactType]:
-        return self._get_types(ARTIFACTS, ids=_ids(type_ids, "type_ids"))
-
-    def get_execution_types_by_id(self, type_ids: Iterable[int]) -> list[ExecutionType]:
-        return self._get_types(EXECUTIONS, ids=_ids(type_ids, "type_ids"))
-
-    def get_context_types_by_id(self, type_ids: Iterable[int]) -> list[ContextType]:
-        return self._get_types(CONTEXTS, ids=_ids(type_ids, "type_ids"))
-
-    def get_artifact_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ArtifactType]:
-        return self._get_types(ARTIFACTS, external_ids=tuple(external_ids))
-
-    def get_execution_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ExecutionType]:
-        return self._get_types(EXECUTIONS, external_ids=tuple(external_ids))
-
-    def get_context_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ContextType]:
-        return self._get_types(CONTEXTS, external_ids=tuple(external_ids))
 
     # -- nodes: writes -----------------------------------------------------------------------
     def put_artifacts(self, artifacts: Sequence[Artifact],

@@ -1,0 +1,116 @@
+"""The types half of MetadataStore: put/get artifact, execution and context types, and MLMD import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from . import _writes, ops
+from ._convert import to_type
+from ._validate import _check, _ids
+from .engines.base import Engine
+from .errors import NotFound
+from .kinds import KIND_SPECS, KindSpec, NodeKind
+from .models import ArtifactType, ContextType, ExecutionType, PropertyType
+
+__all__ = ["TypesMixin"]
+
+ARTIFACTS, EXECUTIONS, CONTEXTS = (KIND_SPECS[k] for k in NodeKind)
+
+
+class TypesMixin:
+    """Type registration and lookup; also the id-keeping inserts that the MLMD importer uses."""
+
+    _engine: Engine
+
+    def _put_type(self, spec: KindSpec, t: Any, can_add_fields: bool, can_omit_fields: bool) -> int:
+        (checked,) = _check([t], spec.type_model, f"{spec.noun}_type")
+        type_id = self._engine.write(
+            lambda tx: _writes.put_type(tx, spec, checked, can_add_fields, can_omit_fields))
+        self._index_properties(spec, checked)
+        return type_id
+
+    def _index_properties(self, spec: KindSpec, t: Any) -> None:
+        searchable = {PropertyType.INT, PropertyType.DOUBLE, PropertyType.STRING, PropertyType.BOOLEAN}
+        names = tuple(sorted(n for n, p in t.properties.items() if p in searchable))
+        if names:
+            self._engine.schema(ops.PropertyIndexes(spec.kind, names))
+
+    def _get_type(self, spec: KindSpec, name: str, version: str | None) -> Any:
+        rows = self._engine.read(lambda tx: tx.run(ops.GetTypes(spec.kind, keys=((name, version or ""),))))
+        if not rows:
+            suffix = f" version {version!r}" if version else ""
+            raise NotFound(f"type_name: no {spec.noun} type named {name!r}{suffix}")
+        return to_type(spec, rows[0])
+
+    def _get_types(self, spec: KindSpec, **selector: Any) -> list[Any]:
+        rows = self._engine.read(lambda tx: tx.run(ops.GetTypes(spec.kind, **selector)))
+        return [to_type(spec, r) for r in rows]
+
+    def _import_types(self, kind: NodeKind, types: Sequence[Any]) -> None:
+        """Insert types under the ids they carry (graphstore.mlmd.import_mlmd copies MLMD's)."""
+        spec = KIND_SPECS[kind]
+        checked = _check(types, spec.type_model, f"{spec.noun}_types")
+        self._engine.write(lambda tx: _writes.import_types(tx, spec, checked))
+        for t in checked:
+            self._index_properties(spec, t)
+
+    def _import_nodes(self, kind: NodeKind, nodes: Sequence[Any]) -> None:
+        """Insert nodes under the ids and times they carry, in one transaction."""
+        spec = KIND_SPECS[kind]
+        checked = _check(nodes, spec.model, f"{spec.noun}s")
+        self._engine.write(lambda tx: _writes.import_nodes(tx, spec, checked))
+
+    # -- types -----------------------------------------------------------------------------
+    def put_artifact_type(self, artifact_type: ArtifactType, *, can_add_fields: bool = False,
+                          can_omit_fields: bool = False) -> int:
+        """Register (or find) an artifact type; returns its id. A stored type with the same
+        name and version must agree, unless fields may be added / omitted."""
+        return self._put_type(ARTIFACTS, artifact_type, can_add_fields, can_omit_fields)
+
+    def put_execution_type(self, execution_type: ExecutionType, *, can_add_fields: bool = False,
+                           can_omit_fields: bool = False) -> int:
+        """Register (or find) an execution type; returns its id."""
+        return self._put_type(EXECUTIONS, execution_type, can_add_fields, can_omit_fields)
+
+    def put_context_type(self, context_type: ContextType, *, can_add_fields: bool = False,
+                         can_omit_fields: bool = False) -> int:
+        """Register (or find) a context type; returns its id."""
+        return self._put_type(CONTEXTS, context_type, can_add_fields, can_omit_fields)
+
+    def get_artifact_type(self, type_name: str, type_version: str | None = None) -> ArtifactType:
+        """The artifact type with this name and version; NotFound otherwise."""
+        return self._get_type(ARTIFACTS, type_name, type_version)  # type: ignore[no-any-return]
+
+    def get_execution_type(self, type_name: str, type_version: str | None = None) -> ExecutionType:
+        return self._get_type(EXECUTIONS, type_name, type_version)  # type: ignore[no-any-return]
+
+    def get_context_type(self, type_name: str, type_version: str | None = None) -> ContextType:
+        return self._get_type(CONTEXTS, type_name, type_version)  # type: ignore[no-any-return]
+
+    def get_artifact_types(self) -> list[ArtifactType]:
+        return self._get_types(ARTIFACTS)
+
+    def get_execution_types(self) -> list[ExecutionType]:
+        return self._get_types(EXECUTIONS)
+
+    def get_context_types(self) -> list[ContextType]:
+        return self._get_types(CONTEXTS)
+
+    def get_artifact_types_by_id(self, type_ids: Iterable[int]) -> list[ArtifactType]:
+        return self._get_types(ARTIFACTS, ids=_ids(type_ids, "type_ids"))
+
+    def get_execution_types_by_id(self, type_ids: Iterable[int]) -> list[ExecutionType]:
+        return self._get_types(EXECUTIONS, ids=_ids(type_ids, "type_ids"))
+
+    def get_context_types_by_id(self, type_ids: Iterable[int]) -> list[ContextType]:
+        return self._get_types(CONTEXTS, ids=_ids(type_ids, "type_ids"))
+
+    def get_artifact_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ArtifactType]:
+        return self._get_types(ARTIFACTS, external_ids=tuple(external_ids))
+
+    def get_execution_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ExecutionType]:
+        return self._get_types(EXECUTIONS, external_ids=tuple(external_ids))
+
+    def get_context_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ContextType]:
+        return self._get_types(CONTEXTS, external_ids=tuple(external_ids))
