@@ -57,6 +57,8 @@ HOST = "127.0.0.1"
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_CLASS = "org.neo4j.cli.AdminTool"
 POM = Path(__file__).resolve().with_name("pom.xml")
+# graphstore's Neo4j Browser settings (its style, applied on connect); see cypher/browser/
+BROWSER_CONF = Path(__file__).resolve().parents[2] / "cypher" / "browser" / "neo4j.conf"
 MARKER = ".graphstore-complete"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -316,12 +318,23 @@ def _conf_text(home: Path, bolt_port: int, http_port: int, pagecache: str, extra
         "internal.dbms.bolt.netty_server_shutdown_quiet_period": "0",
         "internal.dbms.bolt.netty_server_shutdown_timeout": "5s",
     }
+    settings.update(_browser_settings())
     settings.update(extra)
     lines = [
         f"# Written by tools/neo4j/launcher.py for {home}; rewritten on every start.",
         *(f"{key}={value}" for key, value in settings.items()),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _browser_settings() -> dict[str, str]:
+    """The ``key=value`` lines of cypher/browser/neo4j.conf (none if the file is missing)."""
+    try:
+        lines = BROWSER_CONF.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    pairs = (line.split("=", 1) for line in lines if "=" in line and not line.lstrip().startswith("#"))
+    return {key.strip(): value.strip() for key, value in pairs}
 
 
 def _set_initial_password(java: str, lib: Path, home: Path, password: str) -> None:
