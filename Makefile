@@ -4,12 +4,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck unit neo4j neo4j-stop clean
+.PHONY: demo test lint typecheck unit neo4j neo4j-stop screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,demo]'
+	$(PY) -m pip install --quiet -e '.[dev,demo,mlmd]'
 	touch $@
 
 ## demo: set up and run the Iris pipeline demo on the embedded (SQLite) store
@@ -58,6 +58,13 @@ bench-quick: $(VENV)/.installed-bench
 	@if [ -z "$$NEO4J_URI" ] && command -v mvn >/dev/null && command -v java >/dev/null; then \
 	  $(PY) tools/neo4j/launcher.py fetch; fi
 	$(PY) bench/run.py --quick
+
+## screenshots: Neo4j Browser (style, guide) and the HTML lineage page in headless Chromium -> docs/screenshots/
+screenshots: $(STAMP)
+	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
+	cd tools/screenshots && npm ci --no-audit --no-fund
+	$(PY) tools/neo4j/launcher.py fetch
+	$(PY) tools/screenshots/make.py --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -33,18 +33,25 @@ SIZES: dict[str, dict[str, Any]] = {
     },
     # `make bench-quick`: the same shapes, smaller, for a run under two minutes
     "quick": {
-        "w1_artifacts": 2_000,
-        "w2_calls": 200,
-        "w2_batch": 1_000,
-        "w3_chains": [200, 1_000],
-        "w4_nodes": 10_000, "w4_window": 100,
-        "w5_artifacts": 2_000, "w5_contexts": 20,
-        "w6_chain": 200,
+        "w1_artifacts": 1_000,
+        "w2_calls": 30,
+        "w2_batch": 500,
+        "w3_chains": [100, 400],
+        "w4_nodes": 3_000, "w4_window": 30,
+        "w5_artifacts": 1_000, "w5_contexts": 10,
+        "w6_chain": 100,
         "warmup": 1, "runs": 3,
     },
 }
-# --scale: W3/W4 at 1,000,000 nodes on Neo4j only (a 500,000-execution chain and DAG)
-SCALE = {"w3_chains": [500_000], "w4_nodes": 1_000_000, "w4_window": 5_000, "warmup": 1, "runs": 3}
+# --scale: W3/W4 at 1,000,000 nodes on Neo4j only (a 500,000-execution chain; a DAG whose
+# window grows with it, so its depth stays near the full run's)
+SCALE_NODES = 1_000_000
+
+
+def scale_sizes(nodes: int = SCALE_NODES) -> dict[str, Any]:
+    return {"w3_chains": [nodes // 2], "w4_nodes": nodes, "w4_window": max(50, nodes // 200),
+            "warmup": 1, "runs": 3}
+
 
 FAN_IN = 3
 DAG_ROOTS = 10
@@ -223,6 +230,14 @@ def emit(cases: list[Case], info: dict[str, Any]) -> None:
     """The worker's answer: one JSON document on stdout (the runner parses the last line)."""
     sys.stdout.write(json.dumps({"cases": [c.as_dict() for c in cases], "info": info}) + "\n")
     sys.stdout.flush()
+
+
+def workload_list(text: str, known: dict[str, Any]) -> list[str]:
+    names = [w.strip().upper() for w in text.split(",") if w.strip()]
+    unknown = [w for w in names if w not in known]
+    if unknown:
+        raise SystemExit(f"unknown workload(s) {unknown}; known: {sorted(known)}")
+    return names
 
 
 def log(message: str) -> None:

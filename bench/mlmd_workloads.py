@@ -1,6 +1,6 @@
 """MLMD 1.17's side of the benchmark: one workload on one backend, timings as JSON on stdout.
 
-Runs in its own venv (``bench/.venv-mlmd``, Python 3.9–3.11: MLMD pins its own protobuf):
+Runs in its own venv (``bench/.venv-mlmd``, Python 3.9-3.11: MLMD pins its own protobuf):
 
     bench/.venv-mlmd/bin/python bench/mlmd_workloads.py --backend fake --workload W3 --mode quick
 
@@ -17,20 +17,21 @@ import os
 import platform
 import sys
 import tempfile
+import time
 import uuid
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterator, List, Sequence, Tuple
+from typing import Any
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # MLMD logs each clamped max_num_hops at INFO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import common  # noqa: E402
-from common import Case, log, measure  # noqa: E402
-
-import ml_metadata  # noqa: E402
-from ml_metadata.metadata_store import metadata_store  # noqa: E402
-from ml_metadata.proto import metadata_store_pb2 as pb  # noqa: E402
+import common
+import ml_metadata
+from common import Case, log, measure
+from ml_metadata.metadata_store import metadata_store
+from ml_metadata.proto import metadata_store_pb2 as pb
 
 CHUNK = 50_000
 SUBGRAPH_PARTS = ["artifacts", "executions", "events"]
@@ -58,12 +59,12 @@ def chunks(seq: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield seq[i:i + size]
 
 
-def put_all(put: Callable[[Sequence[Any]], List[int]], items: Sequence[Any]) -> List[int]:
+def put_all(put: Callable[[Sequence[Any]], list[int]], items: Sequence[Any]) -> list[int]:
     return list(itertools.chain.from_iterable(put(c) for c in chunks(items)))
 
 
 def build_graph(store: Any, n_artifacts: int, n_executions: int,
-                edges: List[Tuple[int, int, bool]]) -> Tuple[List[int], List[int]]:
+                edges: list[tuple[int, int, bool]]) -> tuple[list[int], list[int]]:
     at = store.put_artifact_type(pb.ArtifactType(name="Data"))
     et = store.put_execution_type(pb.ExecutionType(name="Step"))
     a_ids = put_all(store.put_artifacts, [pb.Artifact(type_id=at, uri=f"/data/{i}") for i in range(n_artifacts)])
@@ -78,10 +79,10 @@ def build_graph(store: Any, n_artifacts: int, n_executions: int,
 
 # -- workloads ------------------------------------------------------------------------------------
 
-def w1(stores: Stores, sz: dict, system: str) -> List[Case]:
+def w1(stores: Stores, sz: dict, system: str) -> list[Case]:
     n = sz["w1_artifacts"]
 
-    def setup() -> Tuple[Any, list]:
+    def setup() -> tuple[Any, list]:
         store = stores.fresh()
         t = store.put_artifact_type(pb.ArtifactType(name="Dataset", properties={
             "day": pb.INT, "split": pb.STRING, "score": pb.DOUBLE}))
@@ -101,10 +102,10 @@ def w1(stores: Stores, sz: dict, system: str) -> List[Case]:
     return [Case("W1", f"put_artifacts: {n:,} artifacts in one call", system, times, len(ids), n)]
 
 
-def w2(stores: Stores, sz: dict, system: str) -> List[Case]:
+def w2(stores: Stores, sz: dict, system: str) -> list[Case]:
     calls, batch = sz["w2_calls"], sz["w2_batch"]
 
-    def setup() -> Tuple[Any, int, int, int, Any, Any]:
+    def setup() -> tuple[Any, int, int, int, Any, Any]:
         store = stores.fresh()
         at = store.put_artifact_type(pb.ArtifactType(name="Data"))
         et = store.put_execution_type(pb.ExecutionType(name="Trainer"))
@@ -114,7 +115,7 @@ def w2(stores: Stores, sz: dict, system: str) -> List[Case]:
         return (store, at, et, ct, pb.Artifact(id=first, type_id=at, uri="/in/0"),
                 pb.Context(id=cid, type_id=ct, name="pipeline"))
 
-    def steps(st: Tuple[Any, int, int, int, Any, Any]) -> int:
+    def steps(st: tuple[Any, int, int, int, Any, Any]) -> int:
         store, at, et, _, current, ctx = st
         for i in range(calls):
             _, [_, out], _ = store.put_execution(
@@ -129,7 +130,7 @@ def w2(stores: Stores, sz: dict, system: str) -> List[Case]:
     cases = [Case("W2", f"put_execution: {calls:,} calls (1 in, 1 out, shared context)", system,
                   times, done, calls)]
 
-    def batch_setup() -> Tuple[Any, list, list, list, list]:
+    def batch_setup() -> tuple[Any, list, list, list, list]:
         store, at, et, ct, _, _ = setup()
         execs = [pb.Execution(type_id=et, last_known_state=pb.Execution.COMPLETE) for _ in range(batch)]
         arts = [pb.Artifact(type_id=at, uri=f"/b/{i}") for i in range(batch + 1)]
@@ -159,7 +160,7 @@ def one_call(store: Any, start: int, direction: int) -> int:
     return len(g.artifacts) + len(g.executions) - 1
 
 
-def full_walk(store: Any, start: int, direction: int) -> Tuple[int, int]:
+def full_walk(store: Any, start: int, direction: int) -> tuple[int, int]:
     """Everything reachable, by repeated capped calls restarted from the frontier (the nodes
     exactly 100 hops out, which may lead further), at most 100 starting nodes per call.
     Returns (nodes found excluding the start, calls made)."""
@@ -192,7 +193,7 @@ def full_walk(store: Any, start: int, direction: int) -> Tuple[int, int]:
 _INPUTS = {pb.Event.INPUT, pb.Event.DECLARED_INPUT, pb.Event.INTERNAL_INPUT}
 
 
-def events_walk(store: Any, start: int, direction: int) -> Tuple[int, int]:
+def events_walk(store: Any, start: int, direction: int) -> tuple[int, int]:
     """The leanest MLMD client walk: breadth-first over get_events_by_*_ids (no hop cap,
     no start cap), then the node records by id. Returns (nodes found, calls made)."""
     downstream = direction == Q.DOWNSTREAM
@@ -222,7 +223,7 @@ def events_walk(store: Any, start: int, direction: int) -> Tuple[int, int]:
 
 
 def _walk_cases(store: Any, start: int, direction: int, label: str, items: int, sz: dict,
-                system: str, workload: str) -> List[Case]:
+                system: str, workload: str) -> list[Case]:
     cases = []
     t, c = measure(lambda _: one_call(store, start, direction), warmup=sz["warmup"], runs=sz["runs"])
     cases.append(Case(workload, f"{label}: one get_lineage_subgraph call (100-hop cap)", system, t, c, items,
@@ -238,7 +239,7 @@ def _walk_cases(store: Any, start: int, direction: int, label: str, items: int, 
     return cases
 
 
-def w3(stores: Stores, sz: dict, system: str) -> List[Case]:
+def w3(stores: Stores, sz: dict, system: str) -> list[Case]:
     cases = []
     for n in sz["w3_chains"]:
         store = stores.fresh()
@@ -249,7 +250,7 @@ def w3(stores: Stores, sz: dict, system: str) -> List[Case]:
     return cases
 
 
-def w4(stores: Stores, sz: dict, system: str) -> List[Case]:
+def w4(stores: Stores, sz: dict, system: str) -> list[Case]:
     dag = common.make_dag(sz["w4_nodes"], sz["w4_window"])
     store = stores.fresh()
     a_ids, _ = build_graph(store, dag.artifacts, dag.executions, dag.events())
@@ -258,7 +259,7 @@ def w4(stores: Stores, sz: dict, system: str) -> List[Case]:
                        system, "W4")
 
 
-def w5(stores: Stores, sz: dict, system: str) -> List[Case]:
+def w5(stores: Stores, sz: dict, system: str) -> list[Case]:
     n, contexts = sz["w5_artifacts"], sz["w5_contexts"]
     store = stores.fresh()
     at = store.put_artifact_type(pb.ArtifactType(name="Record", properties={"bucket": pb.INT, "split": pb.STRING}))
@@ -296,7 +297,7 @@ WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5}
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--backend", required=True, choices=["fake", "file"])
-    p.add_argument("--workload", required=True, choices=sorted(WORKLOADS))
+    p.add_argument("--workload", required=True, help="one or more of W1..W6, comma-separated")
     p.add_argument("--mode", default="full", choices=sorted(common.SIZES))
     p.add_argument("--runs", type=int)
     args = p.parse_args()
@@ -305,8 +306,13 @@ def main() -> int:
         sizes["runs"] = args.runs
     system = {"fake": "MLMD fake_database", "file": "MLMD sqlite-file"}[args.backend]
     with tempfile.TemporaryDirectory(prefix="mlmd-bench-") as tmp:
-        log(f"{system}: {args.workload} ...")
-        cases = WORKLOADS[args.workload](Stores(args.backend, Path(tmp)), sizes, system)
+        cases = []
+        for w in common.workload_list(args.workload, WORKLOADS):
+            began = time.monotonic()
+            got = WORKLOADS[w](Stores(args.backend, Path(tmp)), sizes, system)
+            timed = sum(sum(c.times) for c in got)
+            log(f"{system}: {w} in {time.monotonic() - began:.1f} s ({timed:.1f} s timed)")
+            cases += got
     info = {"ml_metadata": ml_metadata.__version__, "python": platform.python_version(),
             "protobuf": __import__("google.protobuf").protobuf.__version__}
     common.emit(cases, info)
