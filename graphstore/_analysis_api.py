@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from . import _writes, ops
-from ._convert import to_node
+from ._convert import build, to_node
+from ._gc import paused_gc
 from ._lineage_api import _KINDS, _ids_of, _records
 from .analysis import (
     QUARANTINE_REASON,
@@ -80,7 +81,7 @@ class AnalysisMixin:
             found: dict[NodeRef, tuple[int, list[int]]] = {}
             for root in ordered:
                 ref = NodeRef("artifact", root)
-                for node, distance in bfs([ref], adj, None).distance.items():
+                for node, distance in bfs([ref], adj, None).refs().items():
                     if node.kind == "artifact" and node.id in roots:
                         continue
                     best, via = found.get(node, (distance, []))
@@ -91,7 +92,8 @@ class AnalysisMixin:
                 record = records[node]
                 if created_after is not None and (record.create_time_since_epoch or 0) <= created_after:
                     continue
-                item = ImpactedNode(ref=node, type=record.type, distance=distance, roots=via, node=record)
+                item = build(ImpactedNode, {"ref": node, "type": record.type, "distance": distance,
+                                            "roots": via, "node": record})
                 (report.artifacts if node.kind == "artifact" else report.executions).append(item)
             reported = [n.ref for n in report.artifacts + report.executions]
             report.contexts = self._contexts_of(tx, reported)
@@ -100,7 +102,8 @@ class AnalysisMixin:
                 nearest.update({NodeRef("artifact", r): r for r in ordered})
                 report.marked = self._mark(tx, nearest, mark)
             return report
-        return self._engine.write(work) if mark is not None else self._engine.read(work)
+        with paused_gc():
+            return self._engine.write(work) if mark is not None else self._engine.read(work)
 
     @staticmethod
     def _contexts_of(tx: Transaction, refs: Sequence[NodeRef]) -> list[Any]:
@@ -232,7 +235,7 @@ class AnalysisMixin:
         rows = tx.run(ops.LineageEdges(_ids_of([start], "artifact"), _ids_of([start], "execution"),
                                        ops.Direction.UPSTREAM, None))
         reach = walk([start], rows, ops.Direction.UPSTREAM, None)
-        found = {r: d for r, d in reach.distance.items() if r.kind == "artifact" and r != start}
+        found = {r: d for r, d in reach.refs().items() if r.kind == "artifact" and r != start}
         records = _records(tx, found)
         return {r.id: (d, records[r].type) for r, d in found.items()}
 

@@ -4,12 +4,31 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from .kinds import KindSpec
 from .models import Event, EventType, _NodeBase, _TypeBase
 
-__all__ = ["now_ms", "to_event", "to_node", "to_type"]
+__all__ = ["build", "now_ms", "to_event", "to_node", "to_type"]
+
+
+_set = object.__setattr__
+B = TypeVar("B", bound=BaseModel)
+
+
+def build(model: type[B], fields: dict[str, Any]) -> B:
+    """A model from trusted, complete field values (every field given, in declaration order).
+
+    What ``model_construct`` does minus its per-field default handling: about a tenth of the
+    cost, which decides how fast a call that returns 100,000 nodes or events can be."""
+    obj = model.__new__(model)
+    _set(obj, "__dict__", fields)
+    _set(obj, "__pydantic_fields_set__", set(fields))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
 
 
 def now_ms() -> int:
@@ -39,11 +58,11 @@ def to_node(spec: KindSpec, row: dict[str, Any]) -> _NodeBase:
     if spec.state_field and spec.state_enum is not None:
         state = row.get(spec.state_field)
         fields[spec.state_field] = spec.state_enum[state] if state else spec.state_enum(0)
-    return spec.model.model_construct(**fields)
+    return build(spec.model, fields)
 
 
 def to_event(row: dict[str, Any]) -> Event:
-    return Event.model_construct(
-        artifact_id=row["artifact_id"], execution_id=row["execution_id"],
-        type=EventType[row["type"]], path=json.loads(row["path"] or "[]"),
-        milliseconds_since_epoch=row["milliseconds_since_epoch"])
+    return build(Event, {
+        "artifact_id": row["artifact_id"], "execution_id": row["execution_id"],
+        "type": EventType[row["type"]], "path": json.loads(row["path"]) if row["path"] else [],
+        "milliseconds_since_epoch": row["milliseconds_since_epoch"]})

@@ -6,16 +6,19 @@ import base64
 import binascii
 import json
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any
 
 from . import ops
-from ._convert import to_event, to_node, to_type
+from ._convert import build, to_node, to_type
+from ._gc import paused_gc
 from .engines.base import Engine, Transaction
 from .errors import InvalidArgument, NotFound
 from .filters import parse as parse_filter
 from .kinds import KIND_SPECS, NodeKind, Relation
 from .lineage import (
     LINEAGE_FIELDS,
+    Edge,
     LineageDirection,
     LineageGraph,
     LineageNode,
@@ -25,9 +28,10 @@ from .lineage import (
     Reach,
     events_among,
     events_walked,
+    node_key,
     walk,
 )
-from .models import Association, Attribution
+from .models import Association, Attribution, Event, EventType
 
 __all__ = ["LineageMixin"]
 
@@ -48,6 +52,17 @@ def _records(tx: Transaction, refs: Iterable[NodeRef]) -> dict[NodeRef, Any]:
             for row in tx.run(ops.NodeQuery(node_kind, ids=ids)):
                 out[NodeRef(kind, row["id"])] = to_node(spec, row)  # type: ignore[arg-type]
     return out
+
+
+_by_id = attrgetter("id")
+_EVENT_TYPES = {t.name: t for t in EventType}  # Enum's own name lookup is a slow Python call
+
+
+def _event(edge: Edge) -> Event:
+    a, e, kind, path, ms = edge
+    return build(Event, {"artifact_id": a, "execution_id": e, "type": _EVENT_TYPES[kind],
+                         "path": json.loads(path) if path and path != "[]" else [],
+                         "milliseconds_since_epoch": ms})
 
 
 def _encode_cursor(last: tuple[int, str, int]) -> str:
@@ -100,8 +115,8 @@ class LineageMixin:
                       for r in tx.run(ops.NodeQuery(_KINDS[start_kind], filter=start_expr))]
             rows = tx.run(ops.LineageEdges(_ids_of(starts, "artifact"), _ids_of(starts, "execution"),
                                            opts.direction, opts.max_num_hops))
-            candidates = {NodeRef("artifact", r["artifact_id"]) for r in rows} | set(starts)
-            candidates |= {NodeRef("execution", r["execution_id"]) for r in rows}
+            candidates = {NodeRef("artifact", r[0]) for r in rows} | set(starts)
+            candidates |= {NodeRef("execution", r[1]) for r in rows}
             stop: set[NodeRef] = set()
             for kind, expr in ending.items():
                 ids = _ids_of(candidates, kind)
@@ -112,22 +127,23 @@ class LineageMixin:
             # an event counts only when the walk crossed it within max_num_hops.
             reach = walk([s for s in starts if s not in stop], rows, opts.direction,
                          opts.max_num_hops, frozenset(stop))
-            nodes = set(reach.distance)
+            nodes = set(reach.refs())
             nodes = nodes | (stop & set(starts)) if opts.include_ending_nodes else nodes - stop
             walked = events_walked(rows, reach, opts.direction, opts.max_num_hops, nodes, stop)
             return self._graph(tx, nodes, walked, wanted)
-        return self._engine.read(work)
+        with paused_gc():
+            return self._engine.read(work)
 
     @staticmethod
-    def _graph(tx: Transaction, nodes: set[NodeRef], rows: list[dict[str, Any]],
+    def _graph(tx: Transaction, nodes: set[NodeRef], rows: list[Edge],
                wanted: set[str]) -> LineageGraph:
         graph = LineageGraph()
         records = _records(tx, nodes) if wanted & {"artifacts", "executions", "artifact_types",
                                                     "execution_types"} else {}
-        graph.artifacts = [v for k, v in sorted(records.items()) if k.kind == "artifact"]
-        graph.executions = [v for k, v in sorted(records.items()) if k.kind == "execution"]
+        graph.artifacts = sorted((v for k, v in records.items() if k.kind == "artifact"), key=_by_id)
+        graph.executions = sorted((v for k, v in records.items() if k.kind == "execution"), key=_by_id)
         if "events" in wanted:
-            graph.events = [to_event(r) for r in events_among(rows, nodes)]
+            graph.events = [_event(r) for r in events_among(rows, nodes)]
         links: dict[Relation, list[tuple[int, int]]] = {}
         for relation, kind in ((Relation.ATTRIBUTION, "artifact"), (Relation.ASSOCIATION, "execution")):
             ids = _ids_of(nodes, kind)
@@ -208,7 +224,7 @@ class LineageMixin:
             rows = tx.run(ops.LineageEdges(_ids_of([start], "artifact"),
                                            _ids_of([start], "execution"), direction, max_hops))
             reach = walk([start], rows, direction, max_hops)
-            entries = sorted((d, r.kind, r.id) for r, d in reach.distance.items()
+            entries = sorted((d, r.kind, r.id) for r, d in reach.refs().items()
                              if r != start and r.kind in report_kinds)
             records: dict[NodeRef, Any] = {}
             if type_names is not None:
@@ -225,9 +241,9 @@ class LineageMixin:
                 start=[start], direction=direction, truncated=reach.truncated, total=total,
                 nodes=[self._entry(reach, NodeRef(k, i), records) for _, k, i in page],
                 next_cursor=_encode_cursor(page[-1]) if more and page else None)
-        return self._engine.read(work)
+        with paused_gc():
+            return self._engine.read(work)
 
     @staticmethod
     def _entry(reach: Reach, ref: NodeRef, records: dict[NodeRef, Any]) -> LineageNode:
-        return LineageNode(ref=ref, distance=reach.distance[ref], path=reach.path(ref),
-                           node=records[ref])
+        return LineageNode(ref, reach.distance[node_key(ref)], records[ref], reach=reach)

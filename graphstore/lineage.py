@@ -8,10 +8,11 @@ same way for every engine. There is no hop cap: ``max_hops=None`` is the whole l
 
 from __future__ import annotations
 
-from collections import deque
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from operator import itemgetter
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,6 +39,8 @@ __all__ = [
     "adjacency",
     "bfs",
     "events_walked",
+    "node_key",
+    "node_ref",
     "walk",
 ]
 
@@ -45,8 +48,7 @@ LineageDirection = ops.Direction
 Kind = Literal["artifact", "execution"]
 
 
-@dataclass(frozen=True, order=True)
-class NodeRef:
+class NodeRef(NamedTuple):
     """An artifact or execution, by kind and id (artifacts sort before executions)."""
 
     kind: Kind
@@ -54,6 +56,22 @@ class NodeRef:
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.id}"
+
+
+# Inside a walk a node is one int (id * 2, plus 1 for executions): hashing and comparing
+# ints is several times cheaper than tuples, and a walk touches every event row twice.
+_KIND_BIT: dict[str, int] = {"artifact": 0, "execution": 1}
+_KIND_OF: tuple[Kind, Kind] = ("artifact", "execution")
+
+
+def node_key(ref: NodeRef) -> int:
+    """The walk's int for a node."""
+    return ref.id * 2 + _KIND_BIT[ref.kind]
+
+
+def node_ref(key: int) -> NodeRef:
+    """The node behind a walk's int."""
+    return NodeRef(_KIND_OF[key & 1], key >> 1)
 
 
 class LineageSubgraphQueryOptions(BaseModel):
@@ -93,19 +111,34 @@ class LineageGraph(BaseModel):
 LINEAGE_FIELDS = tuple(LineageGraph.model_fields)
 
 
-class LineageNode(BaseModel):
-    """One node of a deep-lineage answer: how far it is and one path that explains it."""
+class LineageNode:
+    """One node of a deep-lineage answer: how far it is and one path that explains it.
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    ``path`` (from a start node to this node, both included) is built when first read, so
+    an answer of 100,000 nodes does not build 100,000 paths nobody looks at."""
 
-    ref: NodeRef
-    distance: int
-    path: list[NodeRef]  # from a start node to this node, both included
-    node: Artifact | Execution
+    __slots__ = ("_path", "_reach", "distance", "node", "ref")
+
+    def __init__(self, ref: NodeRef, distance: int, node: Artifact | Execution, *,
+                 path: list[NodeRef] | None = None, reach: Reach | None = None) -> None:
+        if path is None and reach is None:
+            raise TypeError("LineageNode needs a path or the Reach to build it from")
+        self.ref, self.distance, self.node = ref, distance, node
+        self._reach, self._path = reach, path
+
+    @property
+    def path(self) -> list[NodeRef]:
+        if self._path is None:
+            assert self._reach is not None
+            self._path, self._reach = self._reach.path(self.ref), None
+        return self._path
 
     @property
     def type(self) -> str | None:
         return self.node.type
+
+    def __repr__(self) -> str:
+        return f"LineageNode({self.ref}, distance={self.distance}, type={self.type!r})"
 
 
 class LineageResult(BaseModel):
@@ -122,105 +155,122 @@ class LineageResult(BaseModel):
     next_cursor: str | None = None
 
 
+# An event row as LineageEdges returns it: artifact_id, execution_id, event kind name,
+# path (JSON text or None), milliseconds_since_epoch.
+Edge = Sequence[Any]
+_ORDER = itemgetter(0, 1, 2)
+
+
 @dataclass
 class Reach:
-    """What a breadth-first walk found: distance and predecessor of every node, in BFS order."""
+    """What a breadth-first walk found: distance and predecessor of every node (as walk
+    ints, see ``node_key``), in BFS order."""
 
-    distance: dict[NodeRef, int] = field(default_factory=dict)
-    parent: dict[NodeRef, NodeRef | None] = field(default_factory=dict)
+    distance: dict[int, int] = field(default_factory=dict)
+    parent: dict[int, int] = field(default_factory=dict)  # -1 for a start node
     truncated: bool = False
 
+    def refs(self) -> dict[NodeRef, int]:
+        """Every node reached, with its distance."""
+        return {node_ref(k): d for k, d in self.distance.items()}
+
     def path(self, ref: NodeRef) -> list[NodeRef]:
-        out = [ref]
-        step = self.parent[ref]
-        while step is not None:
+        key = node_key(ref)
+        out = [key]
+        step = self.parent[key]
+        while step != -1:
             out.append(step)
             step = self.parent[step]
-        return out[::-1]
+        return [node_ref(k) for k in reversed(out)]
 
 
-def _key(row: dict[str, Any]) -> tuple[int, int, str]:
-    return (row["artifact_id"], row["execution_id"], row["type"])
+def _flows(direction: ops.Direction) -> tuple[bool, bool]:
+    return (direction in (ops.Direction.DOWNSTREAM, ops.Direction.BIDIRECTIONAL),
+            direction in (ops.Direction.UPSTREAM, ops.Direction.BIDIRECTIONAL))
 
 
-def adjacency(rows: Iterable[dict[str, Any]], direction: ops.Direction
-              ) -> dict[NodeRef, list[NodeRef]]:
+def adjacency(rows: Iterable[Edge], direction: ops.Direction) -> dict[int, list[int]]:
     """Neighbours in walking order; rows are sorted first so every engine walks alike."""
-    inputs = set(ops.INPUT_KINDS)
-    forward = direction in (ops.Direction.DOWNSTREAM, ops.Direction.BIDIRECTIONAL)
-    backward = direction in (ops.Direction.UPSTREAM, ops.Direction.BIDIRECTIONAL)
-    adj: dict[NodeRef, list[NodeRef]] = {}
-    for row in sorted(rows, key=_key):
-        a = NodeRef("artifact", row["artifact_id"])
-        e = NodeRef("execution", row["execution_id"])
-        src, dst = (a, e) if row["type"] in inputs else (e, a)  # the way data flows
+    inputs = frozenset(ops.INPUT_KINDS)
+    forward, backward = _flows(direction)
+    adj: defaultdict[int, list[int]] = defaultdict(list)
+    for a, e, kind, *_ in sorted(rows, key=_ORDER):
+        if kind in inputs:  # the way data flows: artifact -> execution
+            src, dst = a * 2, e * 2 + 1
+        else:
+            src, dst = e * 2 + 1, a * 2
         if forward:
-            adj.setdefault(src, []).append(dst)
+            adj[src].append(dst)
         if backward:
-            adj.setdefault(dst, []).append(src)
-    return adj
+            adj[dst].append(src)
+    return dict(adj)
 
 
-def walk(starts: Sequence[NodeRef], rows: Iterable[dict[str, Any]], direction: ops.Direction,
+def walk(starts: Sequence[NodeRef], rows: Iterable[Edge], direction: ops.Direction,
          max_hops: int | None, stop: frozenset[NodeRef] = frozenset()) -> Reach:
     """Breadth-first from ``starts``; nodes in ``stop`` are reached but not walked through."""
     return bfs(starts, adjacency(rows, direction), max_hops, stop)
 
 
-def bfs(starts: Sequence[NodeRef], adj: dict[NodeRef, list[NodeRef]], max_hops: int | None,
+def bfs(starts: Sequence[NodeRef], adj: dict[int, list[int]], max_hops: int | None,
         stop: frozenset[NodeRef] = frozenset()) -> Reach:
     """The walk itself, over an adjacency built once (impact analysis walks once per root)."""
     reach = Reach()
-    queue: deque[NodeRef] = deque()
-    for s in sorted(set(starts)):
-        reach.distance[s] = 0
-        reach.parent[s] = None
-        queue.append(s)
-    start_set = set(starts)
-    while queue:
-        node = queue.popleft()
-        if node in stop and node not in start_set:
-            continue
-        depth = reach.distance[node]
-        for nxt in adj.get(node, ()):
-            if nxt in reach.distance:
+    distance, parent = reach.distance, reach.parent
+    start_keys = [node_key(s) for s in sorted(set(starts))]
+    for k in start_keys:
+        distance[k] = 0
+        parent[k] = -1
+    halt = {node_key(s) for s in stop} - set(start_keys)
+    frontier = start_keys
+    depth = 0
+    while frontier:
+        if max_hops is not None and depth >= max_hops:
+            reach.truncated = any(n not in distance for k in frontier if k not in halt
+                                  for n in adj.get(k, ()))
+            break
+        depth += 1
+        following = []
+        for node in frontier:
+            if node in halt:
                 continue
-            if max_hops is not None and depth >= max_hops:
-                reach.truncated = True
-                break
-            reach.distance[nxt] = depth + 1
-            reach.parent[nxt] = node
-            queue.append(nxt)
+            for nxt in adj.get(node, ()):
+                if nxt not in distance:
+                    distance[nxt] = depth
+                    parent[nxt] = node
+                    following.append(nxt)
+        frontier = following
     return reach
 
 
-def events_walked(rows: Iterable[dict[str, Any]], reach: Reach, direction: ops.Direction,
-                  max_hops: int | None, nodes: set[NodeRef], stop: set[NodeRef]) -> list[dict[str, Any]]:
+def events_walked(rows: Iterable[Edge], reach: Reach, direction: ops.Direction,
+                  max_hops: int | None, nodes: set[NodeRef], stop: set[NodeRef]) -> list[Edge]:
     """Event rows the walk crossed: from a node it expanded (nearer than ``max_hops``, not an
     ending node) to a node of ``nodes``. An event joining two nodes on the outer rim is one
     hop too far (MLMD leaves it out too). Deduplicated, sorted."""
-    inputs = set(ops.INPUT_KINDS)
-    forward = direction in (ops.Direction.DOWNSTREAM, ops.Direction.BIDIRECTIONAL)
-    backward = direction in (ops.Direction.UPSTREAM, ops.Direction.BIDIRECTIONAL)
-
-    def expanded(ref: NodeRef) -> bool:
-        depth = reach.distance.get(ref)
-        return depth is not None and (max_hops is None or depth < max_hops) and ref not in stop
+    inputs = frozenset(ops.INPUT_KINDS)
+    forward, backward = _flows(direction)
+    keep = {node_key(n) for n in nodes}
+    halt = {node_key(n) for n in stop}
+    limit = max_hops if max_hops is not None else -1
+    expanded = {k for k, d in reach.distance.items() if (limit < 0 or d < limit) and k not in halt}
     crossed = []
     for row in rows:
-        a = NodeRef("artifact", row["artifact_id"])
-        e = NodeRef("execution", row["execution_id"])
-        src, dst = (a, e) if row["type"] in inputs else (e, a)  # the way data flows
-        if (forward and expanded(src) and dst in nodes) or (backward and expanded(dst) and src in nodes):
+        a, e = row[0] * 2, row[1] * 2 + 1
+        src, dst = (a, e) if row[2] in inputs else (e, a)  # the way data flows
+        if (forward and src in expanded and dst in keep) or (backward and dst in expanded and src in keep):
             crossed.append(row)
-    return events_among(crossed, nodes)
+    return _dedup(crossed)
 
 
-def events_among(rows: Iterable[dict[str, Any]], nodes: set[NodeRef]) -> list[dict[str, Any]]:
+def events_among(rows: Iterable[Edge], nodes: set[NodeRef]) -> list[Edge]:
     """Event rows whose artifact and execution are both in ``nodes``, deduplicated, sorted."""
-    seen: dict[tuple[int, int, str], dict[str, Any]] = {}
+    keep = {node_key(n) for n in nodes}
+    return _dedup(r for r in rows if r[0] * 2 in keep and r[1] * 2 + 1 in keep)
+
+
+def _dedup(rows: Iterable[Edge]) -> list[Edge]:
+    seen: dict[tuple[int, int, str], Edge] = {}
     for row in rows:
-        if (NodeRef("artifact", row["artifact_id"]) in nodes
-                and NodeRef("execution", row["execution_id"]) in nodes):
-            seen.setdefault(_key(row), row)
+        seen.setdefault((row[0], row[1], row[2]), row)
     return [seen[k] for k in sorted(seen)]

@@ -97,6 +97,12 @@ def _decode_nodes(results: list[Rows]) -> list[dict[str, Any]]:
     return [_decode_node(row["n"]) for row in results[-1]]
 
 
+def _decode_edges(results: list[Rows]) -> list[list[Any]]:
+    """LineageEdges' one record -> [artifact_id, execution_id, kind, path, ms] lists."""
+    rows = results[-1]
+    return rows[0]["edges"] if rows else []
+
+
 def _decode_types(results: list[Rows]) -> list[dict[str, Any]]:
     out = []
     for row in results[-1]:
@@ -283,13 +289,14 @@ class CypherCompiler:
             f"MATCH (s){left}[:{kinds}*0..{hops}]{right}(x)",
             "WITH DISTINCT x",
             f"MATCH (x){left}[r:{kinds}]{right}(y)",
-            "WITH r, CASE WHEN x:Artifact THEN x ELSE y END AS a,",
+            "WITH DISTINCT r, CASE WHEN x:Artifact THEN x ELSE y END AS a,",
             "     CASE WHEN x:Artifact THEN y ELSE x END AS e",
-            "RETURN DISTINCT a.id AS artifact_id, e.id AS execution_id, type(r) AS type, r.path AS path,",
-            "       r.milliseconds_since_epoch AS milliseconds_since_epoch",
+            # One record of lists, not a record per event: Bolt records cost far more than
+            # list items to ship and decode (1.7 s vs 0.3 s for 20,000 events).
+            "RETURN collect([a.id, e.id, type(r), r.path, r.milliseconds_since_epoch]) AS edges",
         ])
         params = {"artifact_ids": list(op.artifact_ids), "execution_ids": list(op.execution_ids)}
-        return Compiled([Statement(text, params)], lambda res: res[-1])
+        return Compiled([Statement(text, params)], _decode_edges)
 
     def _GetLinks(self, op: ops.GetLinks) -> Compiled:
         rel = op.relation.value

@@ -108,6 +108,12 @@ def _decode_nodes(results: list[Rows]) -> list[dict[str, Any]]:
     return out
 
 
+def _decode_edges(results: list[Rows]) -> list[list[Any]]:
+    """LineageEdges' one JSON row -> [artifact_id, execution_id, kind, path, ms] lists."""
+    rows = results[-1]
+    return json.loads(rows[0]["edges"]) if rows else []
+
+
 def _decode_types(results: list[Rows]) -> list[dict[str, Any]]:
     out = []
     for row in results[-1]:
@@ -335,15 +341,24 @@ class SqlCompiler:
             f"UNION SELECT 'e', ev.execution_id{depth_next} FROM r JOIN event ev "
             f"ON ev.artifact_id = r.id WHERE r.kind = 'a'{bound} AND " + _in("ev.type") + " "
             f"UNION SELECT 'a', ev.artifact_id{depth_next} FROM r JOIN event ev "
-            f"ON ev.execution_id = r.id WHERE r.kind = 'e'{bound} AND " + _in("ev.type") + ") "
+            f"ON ev.execution_id = r.id WHERE r.kind = 'e'{bound} AND " + _in("ev.type") + "), "
+            # The events leading on from reached nodes in the walk's direction (the walk's
+            # edges, and those one hop past a bound), each once: UNION ALL, with the second
+            # half skipping what the first found, spares a de-duplicating sort of every row.
+            "found(a, e, t, p, ms) AS ("
             "SELECT artifact_id, execution_id, type, path, milliseconds_since_epoch FROM event "
-            "WHERE artifact_id IN (SELECT id FROM r WHERE kind = 'a') "
-            "UNION SELECT artifact_id, execution_id, type, path, milliseconds_since_epoch FROM event "
-            "WHERE execution_id IN (SELECT id FROM r WHERE kind = 'e')")
+            "WHERE artifact_id IN (SELECT id FROM r WHERE kind = 'a') AND " + _in("type") + " "
+            "UNION ALL SELECT artifact_id, execution_id, type, path, milliseconds_since_epoch FROM event "
+            "WHERE execution_id IN (SELECT id FROM r WHERE kind = 'e') AND " + _in("type") + " "
+            "AND NOT (" + _in("type") + " AND artifact_id IN (SELECT id FROM r WHERE kind = 'a'))) "
+            # One JSON row instead of a row per event: sqlite3 builds a Python row (and the
+            # engine a dict) per result row, json.loads builds the lists in C.
+            "SELECT json_group_array(json_array(a, e, t, p, ms)) AS edges FROM found")
         hops = [op.max_hops] if bounded else []
         params = [_json_list(op.artifact_ids), _json_list(op.execution_ids),
-                  *hops, _json_list(from_artifact), *hops, _json_list(from_execution)]
-        return Compiled([Statement(sql, params)], lambda res: res[-1])
+                  *hops, _json_list(from_artifact), *hops, _json_list(from_execution),
+                  _json_list(from_artifact), _json_list(from_execution), _json_list(from_artifact)]
+        return Compiled([Statement(sql, params)], _decode_edges)
 
     def _GetLinks(self, op: ops.GetLinks) -> Compiled:
         rel = op.relation.value
