@@ -84,9 +84,10 @@ def ensure_mlmd() -> tuple[bool, str]:
     if exe is None:
         return False, "no Python 3.9-3.11 interpreter found (ml-metadata 1.17 has wheels for 3.9-3.11 only)"
     say(f"creating {_rel(MLMD_VENV)} with {exe} and installing ml-metadata from PyPI ...")
+    # the venv's own pip installs the wheels; upgrading it first only adds a way to fail
     steps = [[exe, "-m", "venv", "--clear", str(MLMD_VENV)],
-             [str(MLMD_PY), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
-             [str(MLMD_PY), "-m", "pip", "install", "--quiet", "-r", str(MLMD_REQUIREMENTS)]]
+             [str(MLMD_PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+              "-r", str(MLMD_REQUIREMENTS)]]
     for cmd in steps:
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode != 0:

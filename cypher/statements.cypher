@@ -20,10 +20,13 @@ RETURN m.version AS version, m.ddl AS ddl;
 
 // name: allocate_ids
 // The SET write-locks the sequence node until commit: concurrent writers queue here, so
-// ids are unique, increasing in commit order and never reused.
-MATCH (s:GraphstoreSequence {name: $name})
-SET s.value = s.value + $count
-RETURN s.value AS value;
+// ids are unique, increasing in commit order and never reused. $counts holds [name, count]
+// pairs sorted by name, so writers lock sequences in one order and cannot deadlock; one
+// statement serves every kind a write needs.
+UNWIND $counts AS c
+MATCH (s:GraphstoreSequence {name: c[0]})
+SET s.value = s.value + c[1]
+RETURN s.name AS name, s.value AS value;
 
 // name: get_types
 MATCH (t:{TypeLabel})
@@ -33,6 +36,18 @@ WHERE ($ids IS NULL OR t.id IN $ids)
   AND ($external_ids IS NULL OR t.external_id IN $external_ids)
 RETURN t {.*} AS t
 ORDER BY t.id;
+
+// name: get_types_many
+// Several get_types queries (one per $queries entry, any kinds) in one round trip.
+UNWIND $queries AS q
+MATCH (t:Type)
+WHERE t.kind = q.kind
+  AND (q.ids IS NULL OR t.id IN q.ids)
+  AND (q.keys IS NULL OR [t.name, t.version] IN q.keys)
+  AND (q.names IS NULL OR t.name IN q.names)
+  AND (q.external_ids IS NULL OR t.external_id IN q.external_ids)
+RETURN q.index AS query, t {.*} AS t
+ORDER BY query, t.id;
 
 // name: insert_type
 CREATE (t:Type:{TypeLabel})
@@ -49,6 +64,18 @@ SET t = $props;
 UNWIND $rows AS row
 CREATE (n:{Labels})
 SET n = row.props;
+
+// name: insert_linked_nodes
+// insert_nodes, and each new node linked to every context in $contexts ({REL}: attribution
+// or association). The nodes are new, so CREATE (no MERGE test against existing links), and
+// the contexts are looked up once, not per row.
+MATCH (c:Context)
+WHERE c.id IN $contexts
+WITH collect(c) AS contexts
+UNWIND $rows AS row
+CREATE (n:{Labels})
+SET n = row.props
+FOREACH (c IN contexts | CREATE (n)-[:{REL}]->(c));
 
 // name: update_nodes
 // The input fingerprint is bookkeeping kept by set_input_fingerprints: it survives the update.

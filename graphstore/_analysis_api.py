@@ -76,7 +76,8 @@ class AnalysisMixin:
             if expr is not None:
                 roots |= {r["id"] for r in tx.run(ops.NodeQuery(NodeKind.ARTIFACT, filter=expr))}
             ordered = sorted(roots)
-            rows = tx.run(ops.LineageEdges(tuple(ordered), (), ops.Direction.DOWNSTREAM, None)) if ordered else []
+            rows = (tx.run(ops.LineageEdges(tuple(ordered), (), ops.Direction.DOWNSTREAM, None, details=False))
+                    if ordered else [])
             adj = adjacency(rows, ops.Direction.DOWNSTREAM)
             found: dict[NodeRef, tuple[int, list[int]]] = {}
             for root in ordered:
@@ -233,7 +234,7 @@ class AnalysisMixin:
     @staticmethod
     def _upstream_artifacts(tx: Transaction, start: NodeRef) -> dict[int, tuple[int, str | None]]:
         rows = tx.run(ops.LineageEdges(_ids_of([start], "artifact"), _ids_of([start], "execution"),
-                                       ops.Direction.UPSTREAM, None))
+                                       ops.Direction.UPSTREAM, None, details=False))
         reach = walk([start], rows, ops.Direction.UPSTREAM, None)
         found = {r: d for r, d in reach.refs().items() if r.kind == "artifact" and r != start}
         records = _records(tx, found)

@@ -6,7 +6,6 @@ import base64
 import binascii
 import json
 from collections.abc import Iterable
-from operator import attrgetter
 from typing import Any
 
 from . import ops
@@ -26,7 +25,6 @@ from .lineage import (
     LineageSubgraphQueryOptions,
     NodeRef,
     Reach,
-    events_among,
     events_walked,
     node_key,
     walk,
@@ -54,7 +52,6 @@ def _records(tx: Transaction, refs: Iterable[NodeRef]) -> dict[NodeRef, Any]:
     return out
 
 
-_by_id = attrgetter("id")
 _EVENT_TYPES = {t.name: t for t in EventType}  # Enum's own name lookup is a slow Python call
 
 
@@ -114,41 +111,50 @@ class LineageMixin:
             starts = [NodeRef(start_kind, r["id"])  # type: ignore[arg-type]
                       for r in tx.run(ops.NodeQuery(_KINDS[start_kind], filter=start_expr))]
             rows = tx.run(ops.LineageEdges(_ids_of(starts, "artifact"), _ids_of(starts, "execution"),
-                                           opts.direction, opts.max_num_hops))
-            candidates = {NodeRef("artifact", r[0]) for r in rows} | set(starts)
-            candidates |= {NodeRef("execution", r[1]) for r in rows}
+                                           opts.direction, opts.max_num_hops,
+                                           details="events" in wanted))
             stop: set[NodeRef] = set()
             for kind, expr in ending.items():
-                ids = _ids_of(candidates, kind)
-                if ids:
+                column = 0 if kind == "artifact" else 1
+                candidates = {r[column] for r in rows} | {s.id for s in starts if s.kind == kind}
+                if candidates:
                     stop |= {NodeRef(kind, r["id"]) for r in  # type: ignore[arg-type]
-                             tx.run(ops.NodeQuery(_KINDS[kind], ids=ids, filter=expr))}
+                             tx.run(ops.NodeQuery(_KINDS[kind], ids=tuple(sorted(candidates)), filter=expr))}
             # As in MLMD, a start node that is also an ending node is not walked from, and
             # an event counts only when the walk crossed it within max_num_hops.
             reach = walk([s for s in starts if s not in stop], rows, opts.direction,
                          opts.max_num_hops, frozenset(stop))
-            nodes = set(reach.refs())
-            nodes = nodes | (stop & set(starts)) if opts.include_ending_nodes else nodes - stop
-            walked = events_walked(rows, reach, opts.direction, opts.max_num_hops, nodes, stop)
+            halt = {node_key(n) for n in stop}
+            nodes = set(reach.distance)
+            if opts.include_ending_nodes:
+                nodes |= halt & {node_key(n) for n in starts}
+            else:
+                nodes -= halt
+            walked = (events_walked(rows, reach, opts.direction, opts.max_num_hops, nodes, halt)
+                      if "events" in wanted else [])
             return self._graph(tx, nodes, walked, wanted)
         with paused_gc():
             return self._engine.read(work)
 
     @staticmethod
-    def _graph(tx: Transaction, nodes: set[NodeRef], rows: list[Edge],
-               wanted: set[str]) -> LineageGraph:
+    def _graph(tx: Transaction, nodes: set[int], rows: list[Edge], wanted: set[str]) -> LineageGraph:
+        """The LineageGraph of ``nodes`` (walk ints, see ``lineage.node_key``) and the walked
+        event ``rows``."""
         graph = LineageGraph()
-        records = _records(tx, nodes) if wanted & {"artifacts", "executions", "artifact_types",
-                                                    "execution_types"} else {}
-        graph.artifacts = sorted((v for k, v in records.items() if k.kind == "artifact"), key=_by_id)
-        graph.executions = sorted((v for k, v in records.items() if k.kind == "execution"), key=_by_id)
+        ids = {"artifact": tuple(sorted(k >> 1 for k in nodes if not k & 1)),
+               "execution": tuple(sorted(k >> 1 for k in nodes if k & 1))}
+        if wanted & {"artifacts", "executions", "artifact_types", "execution_types"}:
+            for part, kind in (("artifacts", "artifact"), ("executions", "execution")):
+                if ids[kind]:
+                    spec = KIND_SPECS[_KINDS[kind]]
+                    setattr(graph, part, [to_node(spec, r) for r in
+                                          tx.run(ops.NodeQuery(_KINDS[kind], ids=ids[kind]))])
         if "events" in wanted:
-            graph.events = [_event(r) for r in events_among(rows, nodes)]
+            graph.events = [_event(r) for r in rows]  # events_walked kept only those among nodes
         links: dict[Relation, list[tuple[int, int]]] = {}
         for relation, kind in ((Relation.ATTRIBUTION, "artifact"), (Relation.ASSOCIATION, "execution")):
-            ids = _ids_of(nodes, kind)
-            links[relation] = ([(r["source"], r["target"]) for r in tx.run(ops.GetLinks(relation, ids))]
-                               if ids and wanted & {"attributions", "associations", "contexts",
+            links[relation] = ([(r["source"], r["target"]) for r in tx.run(ops.GetLinks(relation, ids[kind]))]
+                               if ids[kind] and wanted & {"attributions", "associations", "contexts",
                                                     "context_types"} else [])
         if "attributions" in wanted:
             graph.attributions = [Attribution(artifact_id=a, context_id=c)
@@ -222,7 +228,7 @@ class LineageMixin:
             if not tx.run(ops.ExistingIds(node_kind, (start.id,))):
                 raise NotFound(f"{start.kind}_id: no {start.kind} with id {start.id}")
             rows = tx.run(ops.LineageEdges(_ids_of([start], "artifact"),
-                                           _ids_of([start], "execution"), direction, max_hops))
+                                           _ids_of([start], "execution"), direction, max_hops, details=False))
             reach = walk([start], rows, direction, max_hops)
             entries = sorted((d, r.kind, r.id) for r, d in reach.refs().items()
                              if r != start and r.kind in report_kinds)

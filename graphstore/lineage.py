@@ -244,16 +244,20 @@ def bfs(starts: Sequence[NodeRef], adj: dict[int, list[int]], max_hops: int | No
 
 
 def events_walked(rows: Iterable[Edge], reach: Reach, direction: ops.Direction,
-                  max_hops: int | None, nodes: set[NodeRef], stop: set[NodeRef]) -> list[Edge]:
+                  max_hops: int | None, nodes: set[int], stop: set[int]) -> list[Edge]:
     """Event rows the walk crossed: from a node it expanded (nearer than ``max_hops``, not an
     ending node) to a node of ``nodes``. An event joining two nodes on the outer rim is one
-    hop too far (MLMD leaves it out too). Deduplicated, sorted."""
+    hop too far (MLMD leaves it out too). Nodes are walk ints (``node_key``). Deduplicated,
+    sorted."""
+    if max_hops is None and not stop:
+        # Unbounded and nothing stops the walk: every row leads on from a reached node to a
+        # node the walk reached too, so the walk crossed them all.
+        return _dedup(rows)
     inputs = frozenset(ops.INPUT_KINDS)
     forward, backward = _flows(direction)
-    keep = {node_key(n) for n in nodes}
-    halt = {node_key(n) for n in stop}
+    keep = nodes
     limit = max_hops if max_hops is not None else -1
-    expanded = {k for k, d in reach.distance.items() if (limit < 0 or d < limit) and k not in halt}
+    expanded = {k for k, d in reach.distance.items() if (limit < 0 or d < limit) and k not in stop}
     crossed = []
     for row in rows:
         a, e = row[0] * 2, row[1] * 2 + 1
@@ -261,12 +265,6 @@ def events_walked(rows: Iterable[Edge], reach: Reach, direction: ops.Direction,
         if (forward and src in expanded and dst in keep) or (backward and dst in expanded and src in keep):
             crossed.append(row)
     return _dedup(crossed)
-
-
-def events_among(rows: Iterable[Edge], nodes: set[NodeRef]) -> list[Edge]:
-    """Event rows whose artifact and execution are both in ``nodes``, deduplicated, sorted."""
-    keep = {node_key(n) for n in nodes}
-    return _dedup(r for r in rows if r[0] * 2 in keep and r[1] * 2 + 1 in keep)
 
 
 def _dedup(rows: Iterable[Edge]) -> list[Edge]:

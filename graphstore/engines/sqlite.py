@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from ..compile.base import SCHEMA_VERSION, Statement
 from ..compile.sql import SqlCompiler, schema_statements
 from ..errors import AlreadyExists, EngineUnavailable, FailedPrecondition, GraphstoreError
-from ..ops import Op
+from ..ops import SEQUENCES, Op
 from .base import Connection, Engine, Transaction
 
 __all__ = ["SqliteEngine"]
@@ -78,6 +78,9 @@ class SqliteEngine(Engine):
             tx.conn.execute(ddl)
         tx.conn.execute("INSERT OR IGNORE INTO graphstore_meta (key, value) VALUES "
                         "('schema_version', ?)", [str(SCHEMA_VERSION)])
+        # every sequence exists before any write, so allocating ids is one UPDATE
+        tx.conn.executemany("INSERT OR IGNORE INTO id_sequence (name, value) VALUES (?, 0)",
+                            [(name,) for name in SEQUENCES])
         (found,) = tx.conn.execute(
             "SELECT value FROM graphstore_meta WHERE key = 'schema_version'").fetchone()
         if int(found) > SCHEMA_VERSION:

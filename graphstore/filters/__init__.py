@@ -8,6 +8,8 @@ for what each node kind may name and :mod:`.ast` for the result.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..errors import InvalidArgument
 from .ast import (
     Alias,
@@ -76,4 +78,11 @@ def parse(query: str, kind: NodeKind) -> Expr:
         raise InvalidArgument(f"filter node kind must be a NodeKind, not {kind!r}")
     if not query.strip():
         raise InvalidArgument("filter query is empty")
+    return _parse(query, kind)
+
+
+@lru_cache(maxsize=512)
+def _parse(query: str, kind: NodeKind) -> Expr:
+    # Pages and repeated calls send the same text again; the AST is immutable (frozen
+    # dataclasses, tuples), so one parse serves them all. Errors are raised, never cached.
     return resolve(parse_syntax(query), kind, query)

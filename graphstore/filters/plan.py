@@ -38,13 +38,32 @@ the cross product.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from ..errors import InvalidArgument
 from ..kinds import NodeKind, Relation, RelationSpec
-from .ast import Alias, AliasKind, And, Compare, CompareOp, Expr, InList, Property, aliases
+from .ast import (
+    Alias,
+    AliasKind,
+    And,
+    Compare,
+    CompareOp,
+    Expr,
+    Field,
+    InList,
+    IsNull,
+    Like,
+    Not,
+    Or,
+    Property,
+    aliases,
+    walk,
+)
 
-__all__ = ["Link", "Scope", "alias_numbers", "link_of", "plan"]
+__all__ = ["ExprMemo", "Link", "Scope", "alias_numbers", "link_of", "neighbours_required", "plan",
+           "ranges_own_attribute", "seekable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +158,6 @@ def plan(expr: Expr) -> list[Expr | Scope]:
     return out
 
 
-
 def seekable(e: Expr) -> Property | None:
     """The node's own property a top-level comparison tests, when an index could find the
     matching nodes (``=``, ``<``, ``>``, ``<=``, ``>=``, ``IN``); else None. Both compilers add
@@ -149,3 +167,80 @@ def seekable(e: Expr) -> Property | None:
         if isinstance(left, Property) and left.scope is None:
             return left
     return None
+
+
+_RANGES = frozenset({CompareOp.LT, CompareOp.LE, CompareOp.GT, CompareOp.GE})
+
+
+def ranges_own_attribute(e: Expr) -> bool:
+    """True when ``e`` tests one of the node's own attributes (other than ``id``) by a range:
+    ``<``, ``<=``, ``>``, ``>=`` or ``LIKE``.
+
+    Such a test can be served by an index on that attribute, whose order is not id order; asked
+    for id order, SQLite's planner then prefers walking the whole table (no sort) over the
+    index, so the SQL compiler keeps its sort for these filters (``ORDER BY +n.id``)."""
+    return any(isinstance(item, (Compare, Like)) and isinstance(item.left, Field)
+               and item.left.scope is None and item.left.name != "id"
+               and (isinstance(item, Like) or item.op in _RANGES)
+               for item in walk(e))
+
+
+def neighbours_required(scope: Scope) -> bool:
+    """True when only a real neighbour can satisfy ``scope``: it names one alias and nothing of
+    the node itself, and its test is not true when the alias is the absent neighbour (every
+    attribute NULL).
+
+    Then the absent assignment never matters, the LEFT JOIN meaning equals an inner join, and
+    compilers may start from the neighbours that pass the test (an index on the context name,
+    say) instead of testing every node.
+    """
+    if len(scope.aliases) != 1:
+        return False
+    (alias,) = scope.aliases
+    for item in walk(scope.expr):
+        if isinstance(item, (Compare, Like, InList, IsNull)) and item.left.scope != alias:
+            return False
+    return _when_absent(scope.expr) is not True
+
+
+def _when_absent(e: Expr) -> bool | None:
+    """``e``'s three-valued result (None: unknown) when every operand is NULL."""
+    if isinstance(e, (Compare, Like, InList)):
+        return None  # a comparison with NULL is unknown, negated or not
+    if isinstance(e, IsNull):
+        return not e.negated
+    if isinstance(e, Not):
+        inner = _when_absent(e.item)
+        return None if inner is None else not inner
+    results = [_when_absent(i) for i in e.items]
+    if isinstance(e, And):
+        return False if False in results else None if None in results else True
+    assert isinstance(e, Or)
+    return True if True in results else None if None in results else False
+
+
+T = TypeVar("T")
+
+
+class ExprMemo(Generic[T]):
+    """What a compiler made of a filter, remembered per parsed expression object.
+
+    :func:`graphstore.filters.parse` hands out the same object for the same text, so every
+    page of a listing and every repeat of a call finds its compiled text here. Keyed by
+    identity, not equality: equal ASTs may differ in a literal's type (``1`` == ``1.0`` ==
+    ``True``), which the compiled parameters must keep. The memo holds the expression, so its
+    id cannot be reused by another object while the entry lives.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._items: dict[tuple[int, Hashable], tuple[Expr, T]] = {}
+
+    def get(self, expr: Expr, key: Hashable) -> T | None:
+        hit = self._items.get((id(expr), key))
+        return hit[1] if hit is not None and hit[0] is expr else None
+
+    def put(self, expr: Expr, key: Hashable, value: T) -> None:
+        if len(self._items) >= self._size:
+            self._items.clear()  # simple bound; a miss only costs a compile
+        self._items[id(expr), key] = (expr, value)

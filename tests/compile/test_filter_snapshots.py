@@ -112,7 +112,7 @@ def test_no_stale_snapshots(snapshots: dict[str, Any]) -> None:
 @pytest.mark.parametrize(("kind", "query"), CASES, ids=[_key(k, q) for k, q in CASES])
 def test_literals_are_parameters(kind: NodeKind, query: str) -> None:
     out = render(kind, query)
-    sql, cypher = out["sql"], out["cypher_where"]
+    sql, cypher = out["sql"], out["cypher_match"] + "\n" + out["cypher_where"]
     assert "'" not in sql and '"' not in sql
     assert "'" not in cypher and '"' not in cypher
     assert sql.count("?") == len(out["sql_params"])
