@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from . import _writes, ops
 from ._analysis_api import AnalysisMixin
 from ._convert import to_event, to_node, to_type
+from ._gc import paused_gc
 from ._lineage_api import LineageMixin
 from ._types_api import TypesMixin
 from ._validate import _check, _ids
@@ -79,7 +80,8 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
     # -- helpers -------------------------------------------------------------------------
     def _read_nodes(self, query: ops.NodeQuery) -> list[Any]:
         spec = KIND_SPECS[query.kind]
-        return [to_node(spec, r) for r in self._engine.read(lambda tx: tx.run(query))]
+        with paused_gc():  # a listing can build tens of thousands of records (see _gc)
+            return [to_node(spec, r) for r in self._engine.read(lambda tx: tx.run(query))]
 
     @staticmethod
     def _scope(relation: Relation, context_id: int | None) -> ops.LinkFilter | None:

@@ -63,6 +63,7 @@ OPS: dict[str, ops.Op] = {
     "lineage_up_bounded": ops.LineageEdges((1,), (), ops.Direction.UPSTREAM, 4),
     "lineage_down": ops.LineageEdges((), (2,), ops.Direction.DOWNSTREAM, None),
     "lineage_both": ops.LineageEdges((1,), (2,), ops.Direction.BIDIRECTIONAL, None),
+    "lineage_down_ids_only": ops.LineageEdges((1,), (), ops.Direction.DOWNSTREAM, None, details=False),
     "get_links": ops.GetLinks(Relation.ASSOCIATION, (1, 2)),
     "set_input_fingerprints": ops.SetInputFingerprints(((3, "abc"),)),
     "property_indexes": ops.PropertyIndexes(A, ("day", "odd`name")),

@@ -196,3 +196,25 @@ def test_ending_nodes_stop_the_walk(store: MetadataStore) -> None:
         **base, ending_executions="name = 'e3'", include_ending_nodes=True))
     assert [a.name for a in by_execution.artifacts] == ["a4"]
     assert [e.name for e in by_execution.executions] == ["e3"]
+
+
+def test_paths_are_noderefs_and_the_collector_comes_back_on(store: MetadataStore) -> None:
+    import gc
+
+    c = build_chain(store, 2)
+    up = store.upstream(artifact_id=c.artifacts[2])
+    path = up.nodes[-1].path  # built on first read from the walk's parent links
+    assert [str(p) for p in path] == [f"artifact:{c.artifacts[2]}", f"execution:{c.executions[1]}",
+                                      f"artifact:{c.artifacts[1]}", f"execution:{c.executions[0]}",
+                                      f"artifact:{c.artifacts[0]}"]
+    assert all(isinstance(p, NodeRef) for p in path) and up.nodes[-1].path is path
+    assert gc.isenabled()  # paused only while the answer was built
+    with pytest.raises(NotFound):
+        store.upstream(artifact_id=10**9)
+    assert gc.isenabled()  # and back on when the call fails
+    gc.disable()
+    try:
+        store.upstream(artifact_id=c.artifacts[2])
+        assert not gc.isenabled()  # an application's own choice is left alone
+    finally:
+        gc.enable()
