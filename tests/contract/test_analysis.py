@@ -210,3 +210,25 @@ def test_reputting_an_unchanged_node_writes_nothing(store: MetadataStore) -> Non
     [changed] = store.get_artifacts_by_id([p.model])
     assert changed.uri == "/new"
     assert changed.last_update_time_since_epoch > before.last_update_time_since_epoch  # type: ignore[operator]
+
+
+def test_impact_of_several_roots(store: MetadataStore) -> None:
+    """a and b feed e1 (-> c); b also feeds e2 (-> d); c feeds e3, whose output r2 is a root
+    too; r2 feeds e4 (-> f). Hand-computed distances and root lists."""
+    at = store.put_artifact_type(ArtifactType(name="Data"))
+    et = store.put_execution_type(ExecutionType(name="Step"))
+    a, b, c, d, r2, f = store.put_artifacts([Artifact(type_id=at, name=n) for n in "abcdrf"])
+    e1, e2, e3, e4 = store.put_executions([Execution(type_id=et, name=f"e{i}") for i in range(1, 5)])
+    flow = [(a, e1, True), (b, e1, True), (e1, c, False), (b, e2, True), (e2, d, False),
+            (c, e3, True), (e3, r2, False), (r2, e4, True), (e4, f, False)]
+    store.put_events([Event(artifact_id=x, execution_id=y, type=EventType.INPUT) if is_in else
+                      Event(artifact_id=y, execution_id=x, type=EventType.OUTPUT) for x, y, is_in in flow])
+    report = store.impact([b, a, r2])
+    assert report.roots == [a, b, r2]
+    got = {(n.ref.kind, n.ref.id): (n.distance, n.roots) for n in report.executions + report.artifacts}
+    assert got == {("execution", e1): (1, [a, b]), ("execution", e2): (1, [b]),
+                   ("artifact", c): (2, [a, b]), ("artifact", d): (2, [b]),
+                   ("execution", e3): (3, [a, b]),
+                   ("execution", e4): (1, [a, b, r2]), ("artifact", f): (2, [a, b, r2])}
+    # the root r2 is not reported as impacted, though a and b reach it
+    assert ("artifact", r2) not in got
