@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from . import _writes, ops
+from . import _import_writes, _writes, ops
 from ._convert import to_type
 from ._validate import _check, _ids
 from .engines.base import Engine
@@ -51,7 +51,7 @@ class TypesMixin:
         """Insert types under the ids they carry (graphstore.mlmd.import_mlmd copies MLMD's)."""
         spec = KIND_SPECS[kind]
         checked = _check(types, spec.type_model, f"{spec.noun}_types")
-        self._engine.write(lambda tx: _writes.import_types(tx, spec, checked))
+        self._engine.write(lambda tx: _import_writes.import_types(tx, spec, checked))
         for t in checked:
             self._index_properties(spec, t)
 
@@ -59,7 +59,7 @@ class TypesMixin:
         """Insert nodes under the ids and times they carry, in one transaction."""
         spec = KIND_SPECS[kind]
         checked = _check(nodes, spec.model, f"{spec.noun}s")
-        self._engine.write(lambda tx: _writes.import_nodes(tx, spec, checked))
+        self._engine.write(lambda tx: _import_writes.import_nodes(tx, spec, checked))
 
     # -- types -----------------------------------------------------------------------------
     def put_artifact_type(self, artifact_type: ArtifactType, *, can_add_fields: bool = False,
