@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import time
 from typing import Any, TypeVar
@@ -11,7 +12,7 @@ from pydantic import BaseModel
 from .kinds import KindSpec
 from .models import Event, EventType, _NodeBase, _TypeBase
 
-__all__ = ["build", "now_ms", "to_event", "to_node", "to_type"]
+__all__ = ["EVENT_TYPES", "build", "now_ms", "to_event", "to_node", "to_type"]
 
 
 _set = object.__setattr__
@@ -57,12 +58,24 @@ def to_node(spec: KindSpec, row: dict[str, Any]) -> _NodeBase:
         fields[name] = row.get(name)
     if spec.state_field and spec.state_enum is not None:
         state = row.get(spec.state_field)
-        fields[spec.state_field] = spec.state_enum[state] if state else spec.state_enum(0)
+        fields[spec.state_field] = _member(spec.state_enum, state) if state else spec.state_enum(0)
     return build(spec.model, fields)
+
+
+_MEMBERS: dict[type[enum.Enum], dict[str, enum.Enum]] = {}
+EVENT_TYPES: dict[str, EventType] = dict(EventType.__members__)  # by name, without Enum's lookup
+
+
+def _member(kind: type[enum.Enum], name: str) -> enum.Enum:
+    """``kind[name]`` through a plain dict: Enum's own lookup is a Python-level call."""
+    members = _MEMBERS.get(kind)
+    if members is None:
+        members = _MEMBERS[kind] = dict(kind.__members__)
+    return members[name]
 
 
 def to_event(row: dict[str, Any]) -> Event:
     return build(Event, {
         "artifact_id": row["artifact_id"], "execution_id": row["execution_id"],
-        "type": EventType[row["type"]], "path": json.loads(row["path"]) if row["path"] else [],
+        "type": EVENT_TYPES[row["type"]], "path": json.loads(row["path"]) if row["path"] else [],
         "milliseconds_since_epoch": row["milliseconds_since_epoch"]})

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import ops
-from ._convert import build, to_node, to_type
+from ._convert import EVENT_TYPES, build, to_node, to_type
 from ._gc import paused_gc
 from .engines.base import Engine, Transaction
 from .errors import InvalidArgument, NotFound
@@ -29,7 +29,7 @@ from .lineage import (
     node_key,
     walk,
 )
-from .models import Association, Attribution, Event, EventType
+from .models import Association, Attribution, Event
 
 __all__ = ["LineageMixin"]
 
@@ -52,12 +52,11 @@ def _records(tx: Transaction, refs: Iterable[NodeRef]) -> dict[NodeRef, Any]:
     return out
 
 
-_EVENT_TYPES = {t.name: t for t in EventType}  # Enum's own name lookup is a slow Python call
 
 
 def _event(edge: Edge) -> Event:
     a, e, kind, path, ms = edge
-    return build(Event, {"artifact_id": a, "execution_id": e, "type": _EVENT_TYPES[kind],
+    return build(Event, {"artifact_id": a, "execution_id": e, "type": EVENT_TYPES[kind],
                          "path": json.loads(path) if path and path != "[]" else [],
                          "milliseconds_since_epoch": ms})
 
