@@ -25,7 +25,7 @@ from .cache import input_fingerprint
 from .engines.base import Engine, Transaction
 from .errors import InvalidArgument, NotFound
 from .filters import parse as parse_filter
-from .kinds import KIND_SPECS, NodeKind, Relation
+from .kinds import CONTEXT_LINK, KIND_SPECS, NodeKind
 from .lineage import NodeRef, adjacency, bfs, node_ref, walk
 from .models import ArtifactState, Event, EventType, _NodeBase
 
@@ -103,8 +103,8 @@ class AnalysisMixin:
     @staticmethod
     def _contexts_of(tx: Transaction, refs: Sequence[NodeRef]) -> list[Any]:
         context_ids: set[int] = set()
-        for relation, kind in ((Relation.ATTRIBUTION, "artifact"), (Relation.ASSOCIATION, "execution")):
-            node_ids = _ids_of(refs, kind)
+        for node_kind, relation in CONTEXT_LINK.items():
+            node_ids = _ids_of(refs, node_kind.value)
             if node_ids:
                 context_ids |= {r["target"] for r in tx.run(ops.GetLinks(relation, node_ids))}
         if not context_ids:

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from .kinds import KindSpec
 from .models import Event, EventType, _NodeBase, _TypeBase
 
-__all__ = ["EVENT_TYPES", "build", "now_ms", "to_event", "to_node", "to_type"]
+__all__ = ["EVENT_TYPES", "build", "event", "now_ms", "to_event", "to_node", "to_type"]
 
 
 _set = object.__setattr__
@@ -75,7 +75,13 @@ def _member(kind: type[enum.Enum], name: str) -> enum.Enum:
 
 
 def to_event(row: dict[str, Any]) -> Event:
-    return build(Event, {
-        "artifact_id": row["artifact_id"], "execution_id": row["execution_id"],
-        "type": EVENT_TYPES[row["type"]], "path": json.loads(row["path"]) if row["path"] else [],
-        "milliseconds_since_epoch": row["milliseconds_since_epoch"]})
+    return event(row["artifact_id"], row["execution_id"], row["type"], row["path"],
+                 row["milliseconds_since_epoch"])
+
+
+def event(artifact_id: int, execution_id: int, kind: str, path: str | None, ms: int) -> Event:
+    """An Event from its stored parts (``path`` as JSON text, ``kind`` the type's name)."""
+    return build(Event, {"artifact_id": artifact_id, "execution_id": execution_id,
+                         "type": EVENT_TYPES[kind],
+                         "path": json.loads(path) if path and path != "[]" else [],
+                         "milliseconds_since_epoch": ms})

@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import ops
-from ._convert import EVENT_TYPES, build, to_node, to_type
+from ._convert import event, to_node, to_type
 from ._gc import paused_gc
 from .engines.base import Engine, Transaction
 from .errors import InvalidArgument, NotFound
 from .filters import parse as parse_filter
-from .kinds import KIND_SPECS, NodeKind, Relation
+from .kinds import CONTEXT_LINK, KIND_SPECS, NodeKind, Relation
 from .lineage import (
     LINEAGE_FIELDS,
     Edge,
@@ -29,7 +29,7 @@ from .lineage import (
     node_key,
     walk,
 )
-from .models import Association, Attribution, Event
+from .models import Association, Attribution
 
 __all__ = ["LineageMixin"]
 
@@ -40,25 +40,18 @@ def _ids_of(refs: Iterable[NodeRef], kind: str) -> tuple[int, ...]:
     return tuple(sorted(r.id for r in refs if r.kind == kind))
 
 
+def _by_ids(tx: Transaction, kind: str, ids: tuple[int, ...]) -> list[Any]:
+    """The records of one kind with these ids, in id order."""
+    if not ids:
+        return []
+    spec = KIND_SPECS[_KINDS[kind]]
+    return [to_node(spec, row) for row in tx.run(ops.NodeQuery(spec.kind, ids=ids))]
+
+
 def _records(tx: Transaction, refs: Iterable[NodeRef]) -> dict[NodeRef, Any]:
     refs = list(refs)
-    out: dict[NodeRef, Any] = {}
-    for kind, node_kind in _KINDS.items():
-        ids = _ids_of(refs, kind)
-        if ids:
-            spec = KIND_SPECS[node_kind]
-            for row in tx.run(ops.NodeQuery(node_kind, ids=ids)):
-                out[NodeRef(kind, row["id"])] = to_node(spec, row)  # type: ignore[arg-type]
-    return out
-
-
-
-
-def _event(edge: Edge) -> Event:
-    a, e, kind, path, ms = edge
-    return build(Event, {"artifact_id": a, "execution_id": e, "type": EVENT_TYPES[kind],
-                         "path": json.loads(path) if path and path != "[]" else [],
-                         "milliseconds_since_epoch": ms})
+    return {NodeRef(kind, n.id): n for kind in _KINDS  # type: ignore[arg-type]
+            for n in _by_ids(tx, kind, _ids_of(refs, kind))}
 
 
 def _encode_cursor(last: tuple[int, str, int]) -> str:
@@ -143,15 +136,13 @@ class LineageMixin:
         ids = {"artifact": tuple(sorted(k >> 1 for k in nodes if not k & 1)),
                "execution": tuple(sorted(k >> 1 for k in nodes if k & 1))}
         if wanted & {"artifacts", "executions", "artifact_types", "execution_types"}:
-            for part, kind in (("artifacts", "artifact"), ("executions", "execution")):
-                if ids[kind]:
-                    spec = KIND_SPECS[_KINDS[kind]]
-                    setattr(graph, part, [to_node(spec, r) for r in
-                                          tx.run(ops.NodeQuery(_KINDS[kind], ids=ids[kind]))])
+            graph.artifacts = _by_ids(tx, "artifact", ids["artifact"])
+            graph.executions = _by_ids(tx, "execution", ids["execution"])
         if "events" in wanted:
-            graph.events = [_event(r) for r in rows]  # events_walked kept only those among nodes
+            graph.events = [event(*r) for r in rows]  # events_walked kept only those among nodes
         links: dict[Relation, list[tuple[int, int]]] = {}
-        for relation, kind in ((Relation.ATTRIBUTION, "artifact"), (Relation.ASSOCIATION, "execution")):
+        for node_kind, relation in CONTEXT_LINK.items():
+            kind = node_kind.value
             links[relation] = ([(r["source"], r["target"]) for r in tx.run(ops.GetLinks(relation, ids[kind]))]
                                if ids[kind] and wanted & {"attributions", "associations", "contexts",
                                                     "context_types"} else [])
@@ -229,8 +220,7 @@ class LineageMixin:
             rows = tx.run(ops.LineageEdges(_ids_of([start], "artifact"),
                                            _ids_of([start], "execution"), direction, max_hops, details=False))
             reach = walk([start], rows, direction, max_hops)
-            entries = sorted((d, r.kind, r.id) for r, d in reach.refs().items()
-                             if r != start and r.kind in report_kinds)
+            entries = reach.ranked(start, report_kinds)
             records: dict[NodeRef, Any] = {}
             if type_names is not None:
                 records = _records(tx, (NodeRef(k, i) for _, k, i in entries))

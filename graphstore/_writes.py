@@ -401,14 +401,13 @@ def _reuse_query(spec: KindSpec, nodes: Sequence[_NodeBase], by: str | None) -> 
 def _reused(nodes: Sequence[_NodeBase], types: Sequence[dict[str, Any]], rows: Sequence[dict[str, Any]],
             by: str) -> list[int | None]:
     """The stored id each new node reuses (reused nodes are left as they are), else None."""
+    # contexts are reused by (type, name), artifacts by external_id alone
+    stored = {(r[by], r["type_id"] if by == "name" else None): r["id"] for r in rows}
     out: list[int | None] = [None] * len(nodes)
     for i, (n, t) in enumerate(zip(nodes, types, strict=True)):
         key = getattr(n, by)
-        if n.id is not None or not key:
-            continue
-        for r in rows:
-            if r[by] == key and (by != "name" or r["type_id"] == t["id"]):
-                out[i] = r["id"]
+        if n.id is None and key:
+            out[i] = stored.get((key, t["id"] if by == "name" else None))
     return out
 
 

@@ -16,7 +16,7 @@ from .models import (
     ExecutionType,
 )
 
-__all__ = ["KIND_SPECS", "NodeKind", "KindSpec", "Relation", "spec_of"]
+__all__ = ["CONTEXT_LINK", "KIND_SPECS", "NodeKind", "KindSpec", "Relation", "spec_of"]
 
 
 class NodeKind(enum.Enum):
@@ -89,3 +89,8 @@ class Relation(enum.Enum):
                                NodeKind.EXECUTION, "execution_id", "context_id")
     PARENT = RelationSpec("parent context", "CHILD_OF", "parent_context",
                           NodeKind.CONTEXT, "context_id", "parent_context_id")
+
+
+# How artifacts and executions belong to contexts: attribution and association.
+CONTEXT_LINK: dict[NodeKind, Relation] = {NodeKind.ARTIFACT: Relation.ATTRIBUTION,
+                                          NodeKind.EXECUTION: Relation.ASSOCIATION}

@@ -174,6 +174,14 @@ class Reach:
         """Every node reached, with its distance."""
         return {node_ref(k): d for k, d in self.distance.items()}
 
+    def ranked(self, skip: NodeRef, kinds: set[str]) -> list[tuple[int, Kind, int]]:
+        """(distance, kind, id) of every node reached but ``skip``, of the given kinds, nearest
+        first — without building a NodeRef per node (a deep-lineage page needs few)."""
+        wanted = {_KIND_BIT[k] for k in kinds}
+        skipped = node_key(skip)
+        return sorted((d, _KIND_OF[k & 1], k >> 1) for k, d in self.distance.items()
+                      if k != skipped and k & 1 in wanted)
+
     def path(self, ref: NodeRef) -> list[NodeRef]:
         key = node_key(ref)
         out = [key]
@@ -255,14 +263,13 @@ def events_walked(rows: Iterable[Edge], reach: Reach, direction: ops.Direction,
         return _dedup(rows)
     inputs = frozenset(ops.INPUT_KINDS)
     forward, backward = _flows(direction)
-    keep = nodes
     limit = max_hops if max_hops is not None else -1
     expanded = {k for k, d in reach.distance.items() if (limit < 0 or d < limit) and k not in stop}
     crossed = []
     for row in rows:
         a, e = row[0] * 2, row[1] * 2 + 1
         src, dst = (a, e) if row[2] in inputs else (e, a)  # the way data flows
-        if (forward and src in expanded and dst in keep) or (backward and dst in expanded and src in keep):
+        if (forward and src in expanded and dst in nodes) or (backward and dst in expanded and src in nodes):
             crossed.append(row)
     return _dedup(crossed)
 

@@ -9,7 +9,8 @@ from typing import Any, Protocol
 from ..ops import Op
 
 __all__ = [
-    "SCHEMA_VERSION", "Compiled", "Compiler", "Rows", "Statement", "first_column", "no_result",
+    "SCHEMA_VERSION", "Compiled", "Compiler", "Rows", "Statement", "batch_statements", "first_column",
+    "no_result",
 ]
 
 # The version of the stored layout (tables / graph shape); bumped with a migration.
@@ -45,6 +46,17 @@ class Compiler(Protocol):
 
 def no_result(_: list[Rows]) -> None:
     return None
+
+
+def batch_statements(compiler: Compiler, steps: Sequence[Op]) -> list[Statement]:
+    """The statements of a WriteBatch's steps, in order; a step may not have a result."""
+    statements: list[Statement] = []
+    for step in steps:
+        compiled = compiler.compile(step)
+        if compiled.decode is not no_result:
+            raise TypeError(f"WriteBatch: {type(step).__name__} has a result")
+        statements.extend(compiled.statements)
+    return statements
 
 
 def first_column(results: list[Rows]) -> list[Any]:

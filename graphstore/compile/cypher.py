@@ -16,10 +16,10 @@ from typing import Any
 from .. import ops
 from .._resources import cypher_statements
 from ..errors import InvalidArgument
-from ..kinds import KIND_SPECS, NodeKind, Relation, spec_of
+from ..kinds import CONTEXT_LINK, KIND_SPECS, NodeKind, spec_of
 from ..models import EventType, PropertyType
 from ..values import decode_value
-from .base import Compiled, Rows, Statement, first_column, no_result
+from .base import Compiled, Rows, Statement, batch_statements, first_column, no_result
 
 __all__ = ["CypherCompiler", "RESERVED_LABELS", "quote", "type_labels"]
 
@@ -135,7 +135,7 @@ def _decode_type(raw: dict[str, Any]) -> dict[str, Any]:
     t: dict[str, Any] = {"properties": {}}
     for key, value in raw.items():
         if key.startswith(PROPS_PREFIX):
-            t["properties"][key[len(PROPS_PREFIX):]] = PropertyType(value)
+            t["properties"][key[_PROPS_CUT:]] = PropertyType(value)
         elif key != "kind":
             t[key] = value
     t["version"] = t.get("version") or None
@@ -223,7 +223,7 @@ class CypherCompiler:
         if not op.contexts:
             return Compiled([Statement(_fill("insert_nodes", Labels=[label, *type_labels(name)]), {"rows": rows})
                              for name, rows in groups.items()], no_result)
-        rel = _CONTEXT_LINK[op.kind].value.rel_type
+        rel = CONTEXT_LINK[op.kind].value.rel_type
         contexts = list(op.contexts)
         return Compiled([Statement(_fill("insert_linked_nodes", Labels=[label, *type_labels(name)], REL=rel),
                                    {"rows": rows, "contexts": contexts})
@@ -341,12 +341,7 @@ class CypherCompiler:
         # One round trip costs more than a statement's work for the small writes of one API
         # call (~1.4 ms here), so the steps become CALL subqueries of one statement; each runs
         # to completion, in order, before the next, and sees what the earlier ones wrote.
-        statements: list[Statement] = []
-        for step in op.steps:
-            compiled = self.compile(step)
-            if compiled.decode is not no_result:
-                raise TypeError(f"WriteBatch: {type(step).__name__} has a result")
-            statements.extend(compiled.statements)
+        statements = batch_statements(self, op.steps)
         if len(statements) <= 1:
             return Compiled(statements, no_result)
         parts: list[str] = []
@@ -405,7 +400,6 @@ class CypherCompiler:
         return Compiled([Statement(text, {"ids": list(op.source_ids)})], lambda res: res[-1])
 
 
-_CONTEXT_LINK = {NodeKind.ARTIFACT: Relation.ATTRIBUTION, NodeKind.EXECUTION: Relation.ASSOCIATION}
 
 _ARROWS = {
     ops.Direction.UPSTREAM: ("<-", "-"),

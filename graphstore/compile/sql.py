@@ -11,10 +11,10 @@ from typing import Any
 
 from .. import ops
 from ..filters.plan import ranges_own_attribute
-from ..kinds import KIND_SPECS, NodeKind, Relation, spec_of
+from ..kinds import CONTEXT_LINK, KIND_SPECS, NodeKind, Relation, spec_of
 from ..models import PropertyType
 from ..values import decode_value
-from .base import SCHEMA_VERSION, Compiled, Rows, Statement, first_column, no_result
+from .base import SCHEMA_VERSION, Compiled, Rows, Statement, batch_statements, first_column, no_result
 from .filter_sql import compile_filter_sql
 
 __all__ = ["SCHEMA_VERSION", "SqlCompiler", "schema_statements"]
@@ -131,9 +131,6 @@ def _decode_types(results: list[Rows]) -> list[dict[str, Any]]:
     return out
 
 
-_CONTEXT_LINK = {NodeKind.ARTIFACT: Relation.ATTRIBUTION, NodeKind.EXECUTION: Relation.ASSOCIATION}
-
-
 class SqlCompiler:
     """Compiles operations to SQLite statements."""
 
@@ -237,7 +234,7 @@ class SqlCompiler:
             self._insert_props(op.kind, op.rows),
         ]
         if op.contexts:
-            rel = _CONTEXT_LINK[op.kind].value
+            rel = CONTEXT_LINK[op.kind].value
             stmts.append(Statement(
                 f"INSERT INTO {rel.table} ({rel.source_column}, {rel.target_column}) VALUES (?, ?)",
                 [(r.id, c) for r in op.rows for c in op.contexts], many=True))
@@ -369,13 +366,7 @@ class SqlCompiler:
 
     def _WriteBatch(self, op: ops.WriteBatch) -> Compiled:
         # SQLite has no round trips to save: the steps' statements, in order
-        statements: list[Statement] = []
-        for step in op.steps:
-            compiled = self.compile(step)
-            if compiled.decode is not no_result:
-                raise TypeError(f"WriteBatch: {type(step).__name__} has a result")
-            statements.extend(compiled.statements)
-        return Compiled(statements, no_result)
+        return Compiled(batch_statements(self, op.steps), no_result)
 
     def _PropertyIndexes(self, op: ops.PropertyIndexes) -> Compiled:
         # <kind>_property (name, is_custom, value) already serves every property filter
