@@ -24,12 +24,12 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from . import __version__, _browser
 from ._cli_output import Progress, dump_json
 from ._cli_query import KINDS, cmd_impact, cmd_lineage, cmd_ls, cmd_show, cmd_stats
+from ._redact import redact, redact_uri
 from .errors import (
     AlreadyExists,
     EngineUnavailable,
@@ -49,8 +49,10 @@ OK, NOT_FOUND, USAGE, UNAVAILABLE, REFUSED, FAILED, BUG, INTERRUPTED = 0, 1, 2, 
 EXIT_CODES = {
     OK: "success",
     NOT_FOUND: "not found, or an empty answer (no matching nodes, no lineage, nothing downstream)",
-    USAGE: "usage error or invalid argument (bad option, id, filter query)",
-    UNAVAILABLE: "store unavailable (no such store file, Neo4j unreachable or refused the login)",
+    USAGE: "usage error or invalid argument (bad option, id, filter query, a store path that is not a "
+           "graphstore store, an output file that cannot be written)",
+    UNAVAILABLE: "store or file unavailable (no such store file, an OS error on a file, Neo4j unreachable "
+                 "or refused the login)",
     REFUSED: "refused: a precondition failed or the thing exists already (e.g. a missing extra)",
     FAILED: "any other graphstore error",
     BUG: "internal error (a bug: please report it with the traceback printed)",
@@ -85,15 +87,21 @@ def store_uri(args: argparse.Namespace) -> str:
     return _setting(args, "uri") or DEFAULT_STORE
 
 
+def read_only(args: argparse.Namespace) -> bool:
+    """True for the commands that only look: they open the store read-only."""
+    return not (getattr(args, "mark", None) is not None or getattr(args, "unmark", False))
+
+
 def open_store(args: argparse.Namespace, *, create: bool = False) -> MetadataStore:
-    """The store the options name. An embedded store file must exist unless ``create``."""
+    """The store the options name: writable with ``create`` (a missing file is made), else
+    read-only unless the command writes (``impact --mark``); the file must then exist."""
     uri = store_uri(args)
     path = uri[len("sqlite://"):] if uri.startswith("sqlite://") else None if "://" in uri else uri
-    if path and path != ":memory:" and not create and not Path(path).exists():
+    if path and path != ":memory:" and not create and not os.path.lexists(path):
         raise EngineUnavailable(f"no store at {path}: `graphstore demo` makes one there, or point "
                                 "--uri / GRAPHSTORE_URI at yours")
     return MetadataStore(uri, user=_setting(args, "user"), password=_setting(args, "password"),
-                         database=_setting(args, "database"))
+                         database=_setting(args, "database"), read_only=not create and read_only(args))
 
 
 # -- commands that are not queries ----------------------------------------------------------------
@@ -127,12 +135,21 @@ def cmd_demo(args: argparse.Namespace, out: IO[str]) -> int:
     demo = _optional("graphstore.demo_iris", "the Iris demo", "demo")
     with open_store(args, create=True) as store:
         options = {"workdir": args.workdir} if args.workdir else {}
-        demo.run_demo(store, out=lambda line: print(line, file=out), **options)
+        try:
+            demo.run_demo(store, out=lambda line: print(line, file=out), **options)
+        except OSError as exc:
+            if not args.workdir or exc.filename is None or not str(exc.filename).startswith(args.workdir):
+                raise
+            raise InvalidArgument(f"--workdir: cannot write {str(exc.filename)!r}: {exc.strerror or exc}") from None
         metrics = store.get_artifacts(ListOptions(filter_query="type = 'Metrics'", limit=1, is_asc=False))
-    uri = f" --uri {args.uri}" if getattr(args, "uri", None) else ""
+    # the hint shows the URI without its password: the user gives it again the way they did
+    shown = redact_uri(args.uri) if getattr(args, "uri", None) else ""
+    uri = f" --uri {shown}" if shown else ""
     target = f"artifact:{metrics[0].id}" if metrics else "artifact:1"
     print(f"\nExplore it:  graphstore{uri} ls artifacts  ·  graphstore{uri} lineage {target} --format html "
           f"-o lineage.html  ·  graphstore{uri} stats  ·  graphstore --help", file=out)
+    if shown != getattr(args, "uri", ""):
+        print("  (the password is left out: give it with --password or GRAPHSTORE_PASSWORD)", file=out)
     return OK
 
 
@@ -290,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str) -> None:
-    sys.stderr.write("graphstore: " + " ".join(message.split()) + "\n")
+    sys.stderr.write("graphstore: " + " ".join(redact(message).split()) + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -313,8 +330,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return OK
-    except Exception as exc:  # a bug: keep the traceback, say so
-        traceback.print_exc()
+    except OSError as exc:  # the OS refused a file or a stream (e.g. stdout on a full disk)
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"error: {where}{exc.strerror or exc}")
+        return UNAVAILABLE
+    except Exception as exc:  # a bug: keep the traceback (redacted: it may show arguments), say so
+        sys.stderr.write(redact("".join(traceback.format_exception(exc))))
         _fail(f"internal error: {type(exc).__name__}: {exc}")
         return BUG
 
