@@ -95,7 +95,7 @@ class SqliteEngine(Engine):
                 self._conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as exc:
             raise EngineUnavailable(f"cannot open SQLite store {self.path!r}: {exc}") from exc
-        if self.read_only:
+        if self.read_only and not in_memory:  # a new in-memory store has nothing to read yet
             self.read(self._check_version)
         else:
             self.write(self._init_schema)
