@@ -29,6 +29,7 @@ from typing import IO, Any, NoReturn
 from . import __version__, _browser
 from ._cli_output import Progress, dump_json
 from ._cli_query import KINDS, cmd_impact, cmd_lineage, cmd_ls, cmd_show, cmd_stats
+from ._install import pip_install
 from ._redact import redact, redact_uri
 from .errors import (
     AlreadyExists,
@@ -113,7 +114,7 @@ def _optional(module: str, what: str, extra: str) -> Any:
     except ImportError as exc:
         if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
             raise FailedPrecondition(f"{what} is not part of this installation ({module} is missing)") from None
-        raise FailedPrecondition(f"{what} needs {exc.name or exc}: pip install 'graphstore[{extra}]'") from None
+        raise FailedPrecondition(f"{what} needs {exc.name or exc}: {pip_install(extra)}") from None
 
 
 def _importer() -> Any:
@@ -165,7 +166,7 @@ def cmd_import_mlmd(args: argparse.Namespace, out: IO[str]) -> int:
         try:
             result = importer(args.source, store, **options)
         except ImportError as exc:
-            raise FailedPrecondition(f"import-mlmd needs ml-metadata: pip install 'graphstore[mlmd]' ({exc})") from None
+            raise FailedPrecondition(f"import-mlmd needs ml-metadata: {pip_install('mlmd')} ({exc})") from None
     if result is not None and args.format == "json":
         dump = getattr(result, "model_dump", None)
         dump_json(dump(mode="json") if callable(dump) else dataclasses.asdict(result)

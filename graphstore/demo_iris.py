@@ -10,7 +10,7 @@ lineage of the metrics back to the raw data, and the impact of declaring the dat
     python -m graphstore.demo_iris                                  # embedded, in memory
     python -m graphstore.demo_iris --uri bolt://127.0.0.1:7687 --password ...   # or GRAPHSTORE_*
 
-Needs scikit-learn (``pip install 'graphstore[demo]'``).
+Needs scikit-learn (``pip install 'graphstore-lineage[demo]'``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ._install import pip_install
 from .errors import FailedPrecondition, GraphstoreError
 from .models import Artifact, Event, EventType, Execution
 from .pipeline import PIPELINE_RUN_TYPE, PIPELINE_TYPE, Pipeline, Step
@@ -60,7 +61,7 @@ def _sklearn() -> Any:
     try:
         return importlib.import_module("sklearn")
     except ImportError as exc:
-        raise FailedPrecondition("the Iris demo needs scikit-learn: pip install 'graphstore[demo]' "
+        raise FailedPrecondition(f"the Iris demo needs scikit-learn: {pip_install('demo')} "
                                  "(make demo does)") from exc
 
 

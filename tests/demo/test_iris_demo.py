@@ -150,7 +150,7 @@ def test_module_entry_point() -> None:
 def test_without_scikit_learn_the_demo_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setitem(sys.modules, "sklearn", None)  # makes `import sklearn` fail
-    with MetadataStore() as store, pytest.raises(FailedPrecondition, match=r"pip install 'graphstore\[demo\]'"):
+    with MetadataStore() as store, pytest.raises(FailedPrecondition, match=r"pip install 'graphstore-lineage\[demo\]'"):
         run_demo(store)
     monkeypatch.delenv("GRAPHSTORE_URI", raising=False)
     assert main([]) == 1
