@@ -232,7 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"store: a file (embedded SQLite), bolt:// or neo4j:// URI "
                            f"(default: $GRAPHSTORE_URI, else ./{DEFAULT_STORE})")
     conn.add_argument("--user", default=argparse.SUPPRESS, help="Neo4j user (default: $GRAPHSTORE_USER)")
-    conn.add_argument("--password", default=argparse.SUPPRESS, help="Neo4j password (default: $GRAPHSTORE_PASSWORD)")
+    conn.add_argument("--password", default=argparse.SUPPRESS,
+                      help="Neo4j password (default: $GRAPHSTORE_PASSWORD, the better way: arguments show in "
+                           "the process list)")
     conn.add_argument("--database", default=argparse.SUPPRESS, help="Neo4j database (default: $GRAPHSTORE_DATABASE)")
     codes = "\n".join(f"  {code:<4} {text}" for code, text in EXIT_CODES.items())
     parser = _Parser(prog="graphstore", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
