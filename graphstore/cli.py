@@ -319,9 +319,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = sys.stdout
     try:
         if getattr(args, "store", True) is False:
-            return int(args.func(args, out))
-        with open_store(args) as store:
-            return int(args.func(store, args, out))
+            code = int(args.func(args, out))
+        else:
+            with open_store(args) as store:
+                code = int(args.func(store, args, out))
+        out.flush()  # a full disk or closed pipe is reported here, not at interpreter exit
+        return code
     except GraphstoreError as exc:
         code = exit_code(exc)
         _fail(f"{'not found' if code == NOT_FOUND else 'error'}: {exc}")

@@ -95,16 +95,20 @@ def _tables(path: str, header: bytes) -> list[str]:
     # Reading a WAL-mode database creates -wal/-shm files next to it, even read-only. Without a
     # -wal file the database file holds everything, so it is read as immutable (no side files).
     wal_mode = len(header) > 18 and header[18] == 2
-    options = {"mode": "ro"}
-    if wal_mode and not Path(path + "-wal").exists():
-        options["immutable"] = "1"
-    try:
-        conn = sqlite3.connect(sqlite_uri(path, **options), uri=True)
+    attempts = [{"mode": "ro", "immutable": "1"}] if wal_mode and not Path(path + "-wal").exists() else []
+    # immutable skips locking: if a writer appeared meanwhile the read may fail; then read normally
+    attempts.append({"mode": "ro"})
+    for n, options in enumerate(attempts, 1):
         try:
-            return [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc):
-            raise _unavailable(path, exc) from None
-        raise _refuse(path, f"a damaged or unreadable SQLite file ({exc})") from None
+            conn = sqlite3.connect(sqlite_uri(path, **options), uri=True)
+            try:
+                return [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            if n < len(attempts):
+                continue
+            if isinstance(exc, sqlite3.OperationalError) and ("unable to open" in str(exc) or "locked" in str(exc)):
+                raise _unavailable(path, exc) from None
+            raise _refuse(path, f"a damaged or unreadable SQLite file ({exc})") from None
+    raise AssertionError("unreachable")  # the last attempt returns or raises

@@ -3,12 +3,14 @@ and turns every OS error on a store or an output file into one line (exit 2 or 3
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from graphstore import MetadataStore
-from tests.cli.conftest import Target, build, one_line_error
+from tests.cli.conftest import COMMAND, Target, build, one_line_error
 from tests.unit.foreign_files import EMPTY, FOREIGN, make_foreign, snapshot
 
 LOOKING = [["stats"], ["ls", "artifacts"], ["show", "artifact:1"], ["lineage", "artifact:1"], ["impact", "artifact:1"]]
@@ -71,3 +73,14 @@ def test_unwritable_demo_workdir_is_one_line_exit_2(bare: Target) -> None:
     result = bare.run("demo", "--workdir", str(bare.cwd / "plain.txt" / "work"))
     assert result.returncode == 2, result.stderr
     assert "--workdir" in one_line_error(result)
+
+
+def test_a_full_stdout_is_one_line_exit_3(bare: Target) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("needs /dev/full")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([*COMMAND, "browser", "--print", "guide"], stdout=full, stderr=subprocess.PIPE,
+                                text=True, env={**os.environ, **bare.env}, cwd=bare.cwd, timeout=120, check=False)
+    assert result.returncode == 3, result.stderr
+    line = one_line_error(result)
+    assert "No space left on device" in line
