@@ -15,7 +15,7 @@ from ..compile.base import Compiler
 from ..errors import FailedPrecondition, InvalidArgument
 from ..ops import Op
 
-__all__ = ["Connection", "Engine", "Transaction", "open_engine", "parse_uri"]
+__all__ = ["Connection", "Engine", "ReadOnly", "Transaction", "open_engine", "parse_uri"]
 
 T = TypeVar("T")
 
