@@ -1,23 +1,34 @@
 # graphstore — the two commands a fresh clone needs are `make demo` and `make test`.
-PYTHON ?= python3
+# ml-metadata 1.17 (the mlmd extra, and the MLMD parity tests) has wheels for Python 3.9-3.11 only
+PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck unit neo4j neo4j-stop screenshots clean
+.PHONY: demo test check-mlmd lint typecheck unit neo4j neo4j-stop screenshots clean
 
 $(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: the venv needs Python 3.11 (ml-metadata" \
+	  "1.17 has no wheels for newer Pythons); install it, or pass PYTHON=/path/to/python3.11" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	@# the distribution was called graphstore before it got a name of its own (graphstore-lineage)
+	-@$(PY) -m pip uninstall --quiet --yes graphstore 2>/dev/null
 	$(PY) -m pip install --quiet -e '.[dev,demo,mlmd]'
 	touch $@
+
+## check-mlmd: fail unless the mlmd extra imports (its tests must run, not skip)
+check-mlmd: $(STAMP)
+	@$(PY) -c "import ml_metadata, graphstore.mlmd" || { echo "make: the mlmd extra (ml-metadata 1.17) is not" \
+	  "importable in $(VENV) ($$($(PY) --version)): install it (.venv/bin/pip install -e '.[mlmd]'), or rebuild" \
+	  "the venv with Python 3.11 (make clean && make test)" >&2; exit 1; }
 
 ## demo: set up and run the Iris pipeline demo on the embedded (SQLite) store
 demo: $(STAMP)
 	$(PY) -m graphstore.demo_iris
 
 ## test: set up, fetch Neo4j if needed, lint, type-check and run the whole suite on every engine
-test: $(STAMP)
+test: $(STAMP) check-mlmd
 	@# fetch the Neo4j jars up front (once per machine) unless a server is given or Docker serves it
 	@if [ -z "$$NEO4J_URI" ] && command -v mvn >/dev/null && command -v java >/dev/null; then \
 	  $(PY) tools/neo4j/launcher.py fetch; fi

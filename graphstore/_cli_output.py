@@ -8,13 +8,14 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from .analysis import QUARANTINE_REASON
+from .errors import InvalidArgument
 from .models import Artifact, Context, Execution
 
-__all__ = ["Progress", "describe", "dump_json", "record_json", "ref_of", "state_of", "table", "when"]
+__all__ = ["Progress", "describe", "dump_json", "write_file", "record_json", "ref_of", "state_of", "table", "when"]
 
 Node = Artifact | Execution | Context
 
@@ -71,6 +72,15 @@ def record_json(node: Node) -> dict[str, Any]:
 def dump_json(value: Any, out: IO[str]) -> None:
     json.dump(value, out, indent=2, ensure_ascii=False, default=str)
     out.write("\n")
+
+
+def write_file(path: str, text: str, option: str) -> None:
+    """Write an output file; an OS error (no such directory, no permission, disk full) is
+    InvalidArgument naming the option and the path (exit 2), not a traceback."""
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidArgument(f"{option}: cannot write {path!r}: {exc.strerror or exc}") from None
 
 
 class Progress:

@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import IO, Any
 
 from . import render
@@ -24,6 +23,7 @@ from ._cli_output import (
     state_of,
     table,
     when,
+    write_file,
 )
 from .analysis import QUARANTINE_REASON, ImpactedNode
 from .errors import FilterSyntaxError, InvalidArgument, NotFound
@@ -281,7 +281,7 @@ def cmd_lineage(store: MetadataStore, args: argparse.Namespace, out: IO[str]) ->
     if output is None and args.format == "html" and out.isatty():
         output = f"lineage-{kind_of(node)}-{node.id}.html"
     if output and output != "-":
-        Path(output).write_text(text, encoding="utf-8")
+        write_file(output, text, "-o/--output")
         print(f"wrote {output}", file=sys.stderr)
     else:
         out.write(text)

@@ -24,12 +24,13 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from . import __version__, _browser
 from ._cli_output import Progress, dump_json
 from ._cli_query import KINDS, cmd_impact, cmd_lineage, cmd_ls, cmd_show, cmd_stats
+from ._install import pip_install
+from ._redact import redact, redact_uri
 from .errors import (
     AlreadyExists,
     EngineUnavailable,
@@ -49,8 +50,10 @@ OK, NOT_FOUND, USAGE, UNAVAILABLE, REFUSED, FAILED, BUG, INTERRUPTED = 0, 1, 2, 
 EXIT_CODES = {
     OK: "success",
     NOT_FOUND: "not found, or an empty answer (no matching nodes, no lineage, nothing downstream)",
-    USAGE: "usage error or invalid argument (bad option, id, filter query)",
-    UNAVAILABLE: "store unavailable (no such store file, Neo4j unreachable or refused the login)",
+    USAGE: "usage error or invalid argument (bad option, id, filter query, a store path that is not a "
+           "graphstore store, an output file that cannot be written)",
+    UNAVAILABLE: "store or file unavailable (no such store file, an OS error on a file, Neo4j unreachable "
+                 "or refused the login)",
     REFUSED: "refused: a precondition failed or the thing exists already (e.g. a missing extra)",
     FAILED: "any other graphstore error",
     BUG: "internal error (a bug: please report it with the traceback printed)",
@@ -85,15 +88,21 @@ def store_uri(args: argparse.Namespace) -> str:
     return _setting(args, "uri") or DEFAULT_STORE
 
 
+def read_only(args: argparse.Namespace) -> bool:
+    """True for the commands that only look: they open the store read-only."""
+    return not (getattr(args, "mark", None) is not None or getattr(args, "unmark", False))
+
+
 def open_store(args: argparse.Namespace, *, create: bool = False) -> MetadataStore:
-    """The store the options name. An embedded store file must exist unless ``create``."""
+    """The store the options name: writable with ``create`` (a missing file is made), else
+    read-only unless the command writes (``impact --mark``); the file must then exist."""
     uri = store_uri(args)
     path = uri[len("sqlite://"):] if uri.startswith("sqlite://") else None if "://" in uri else uri
-    if path and path != ":memory:" and not create and not Path(path).exists():
+    if path and path != ":memory:" and not create and not os.path.lexists(path):
         raise EngineUnavailable(f"no store at {path}: `graphstore demo` makes one there, or point "
                                 "--uri / GRAPHSTORE_URI at yours")
     return MetadataStore(uri, user=_setting(args, "user"), password=_setting(args, "password"),
-                         database=_setting(args, "database"))
+                         database=_setting(args, "database"), read_only=not create and read_only(args))
 
 
 # -- commands that are not queries ----------------------------------------------------------------
@@ -105,7 +114,7 @@ def _optional(module: str, what: str, extra: str) -> Any:
     except ImportError as exc:
         if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
             raise FailedPrecondition(f"{what} is not part of this installation ({module} is missing)") from None
-        raise FailedPrecondition(f"{what} needs {exc.name or exc}: pip install 'graphstore[{extra}]'") from None
+        raise FailedPrecondition(f"{what} needs {exc.name or exc}: {pip_install(extra)}") from None
 
 
 def _importer() -> Any:
@@ -127,12 +136,21 @@ def cmd_demo(args: argparse.Namespace, out: IO[str]) -> int:
     demo = _optional("graphstore.demo_iris", "the Iris demo", "demo")
     with open_store(args, create=True) as store:
         options = {"workdir": args.workdir} if args.workdir else {}
-        demo.run_demo(store, out=lambda line: print(line, file=out), **options)
+        try:
+            demo.run_demo(store, out=lambda line: print(line, file=out), **options)
+        except OSError as exc:
+            if not args.workdir or exc.filename is None or not str(exc.filename).startswith(args.workdir):
+                raise
+            raise InvalidArgument(f"--workdir: cannot write {str(exc.filename)!r}: {exc.strerror or exc}") from None
         metrics = store.get_artifacts(ListOptions(filter_query="type = 'Metrics'", limit=1, is_asc=False))
-    uri = f" --uri {args.uri}" if getattr(args, "uri", None) else ""
+    # the hint shows the URI without its password: the user gives it again the way they did
+    shown = redact_uri(args.uri) if getattr(args, "uri", None) else ""
+    uri = f" --uri {shown}" if shown else ""
     target = f"artifact:{metrics[0].id}" if metrics else "artifact:1"
     print(f"\nExplore it:  graphstore{uri} ls artifacts  ·  graphstore{uri} lineage {target} --format html "
           f"-o lineage.html  ·  graphstore{uri} stats  ·  graphstore --help", file=out)
+    if shown != getattr(args, "uri", ""):
+        print("  (the password is left out: give it with --password or GRAPHSTORE_PASSWORD)", file=out)
     return OK
 
 
@@ -148,7 +166,7 @@ def cmd_import_mlmd(args: argparse.Namespace, out: IO[str]) -> int:
         try:
             result = importer(args.source, store, **options)
         except ImportError as exc:
-            raise FailedPrecondition(f"import-mlmd needs ml-metadata: pip install 'graphstore[mlmd]' ({exc})") from None
+            raise FailedPrecondition(f"import-mlmd needs ml-metadata: {pip_install('mlmd')} ({exc})") from None
     if result is not None and args.format == "json":
         dump = getattr(result, "model_dump", None)
         dump_json(dump(mode="json") if callable(dump) else dataclasses.asdict(result)
@@ -214,7 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"store: a file (embedded SQLite), bolt:// or neo4j:// URI "
                            f"(default: $GRAPHSTORE_URI, else ./{DEFAULT_STORE})")
     conn.add_argument("--user", default=argparse.SUPPRESS, help="Neo4j user (default: $GRAPHSTORE_USER)")
-    conn.add_argument("--password", default=argparse.SUPPRESS, help="Neo4j password (default: $GRAPHSTORE_PASSWORD)")
+    conn.add_argument("--password", default=argparse.SUPPRESS,
+                      help="Neo4j password (default: $GRAPHSTORE_PASSWORD, the better way: arguments show in "
+                           "the process list)")
     conn.add_argument("--database", default=argparse.SUPPRESS, help="Neo4j database (default: $GRAPHSTORE_DATABASE)")
     codes = "\n".join(f"  {code:<4} {text}" for code, text in EXIT_CODES.items())
     parser = _Parser(prog="graphstore", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -290,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str) -> None:
-    sys.stderr.write("graphstore: " + " ".join(message.split()) + "\n")
+    sys.stderr.write("graphstore: " + " ".join(redact(message).split()) + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -299,9 +319,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = sys.stdout
     try:
         if getattr(args, "store", True) is False:
-            return int(args.func(args, out))
-        with open_store(args) as store:
-            return int(args.func(store, args, out))
+            code = int(args.func(args, out))
+        else:
+            with open_store(args) as store:
+                code = int(args.func(store, args, out))
+        out.flush()  # a full disk or closed pipe is reported here, not at interpreter exit
+        return code
     except GraphstoreError as exc:
         code = exit_code(exc)
         _fail(f"{'not found' if code == NOT_FOUND else 'error'}: {exc}")
@@ -313,8 +336,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return OK
-    except Exception as exc:  # a bug: keep the traceback, say so
-        traceback.print_exc()
+    except OSError as exc:  # the OS refused a file or a stream (e.g. stdout on a full disk)
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"error: {where}{exc.strerror or exc}")
+        return UNAVAILABLE
+    except Exception as exc:  # a bug: keep the traceback (redacted: it may show arguments), say so
+        sys.stderr.write(redact("".join(traceback.format_exception(exc))))
         _fail(f"internal error: {type(exc).__name__}: {exc}")
         return BUG
 

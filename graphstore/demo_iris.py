@@ -10,7 +10,7 @@ lineage of the metrics back to the raw data, and the impact of declaring the dat
     python -m graphstore.demo_iris                                  # embedded, in memory
     python -m graphstore.demo_iris --uri bolt://127.0.0.1:7687 --password ...   # or GRAPHSTORE_*
 
-Needs scikit-learn (``pip install 'graphstore[demo]'``).
+Needs scikit-learn (``pip install 'graphstore-lineage[demo]'``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ._install import pip_install
 from .errors import FailedPrecondition, GraphstoreError
 from .models import Artifact, Event, EventType, Execution
 from .pipeline import PIPELINE_RUN_TYPE, PIPELINE_TYPE, Pipeline, Step
@@ -60,7 +61,7 @@ def _sklearn() -> Any:
     try:
         return importlib.import_module("sklearn")
     except ImportError as exc:
-        raise FailedPrecondition("the Iris demo needs scikit-learn: pip install 'graphstore[demo]' "
+        raise FailedPrecondition(f"the Iris demo needs scikit-learn: {pip_install('demo')} "
                                  "(make demo does)") from exc
 
 
@@ -181,8 +182,16 @@ def _run_of(store: MetadataStore, node: Artifact | Execution) -> str:
     return ", ".join(sorted(str(c.name) for c in contexts if c.type == PIPELINE_RUN_TYPE))
 
 
+def _outcome(result: IrisRun) -> str:
+    """What happened in a run, from its steps (a re-run on a kept store is all cache hits)."""
+    cached = sum(s.cached for s in result.steps)
+    ran = len(result.steps) - cached
+    return f"all {ran} steps ran" if not cached else f"all {cached} steps cached" if not ran else (
+        f"{ran} ran, {cached} cached")
+
+
 def _print_run(out: Out, result: IrisRun, note: str) -> None:
-    out(f"{result.run}  {note}")
+    out(f"{result.run}  {note}: {_outcome(result)}")
     for step in result.steps:  # fixed widths: the three runs line up with each other
         assert step.execution is not None
         reuses = f"(reuses #{step.cached_from.id})" if step.cached_from else ""
@@ -269,7 +278,7 @@ def run_demo(store: MetadataStore, *, out: Out = print,
         done = len(store.get_children_contexts_by_context(pipeline.id)) if pipeline and pipeline.id else 0
         out(f"Iris pipeline on {store!r} ({store.engine_name}); files in {where}\n")
         first = run_pipeline(store, where, f"run-{done + 1}")
-        _print_run(out, first, "first run")
+        _print_run(out, first, "first run" if not done else f"the demo again ({done} runs in the store)")
         before = len(store.get_artifacts())
         second = run_pipeline(store, where, f"run-{done + 2}")
         _print_run(out, second, "same data, same parameters")

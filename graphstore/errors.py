@@ -16,6 +16,8 @@ into this tree and keeps the original as ``__cause__``.
 
 from __future__ import annotations
 
+from ._redact import redact
+
 __all__ = [
     "AlreadyExists",
     "EngineUnavailable",
@@ -28,7 +30,11 @@ __all__ = [
 
 
 class GraphstoreError(Exception):
-    """Root of every error graphstore raises."""
+    """Root of every error graphstore raises. Its message never carries a credential."""
+
+    def __init__(self, *args: object) -> None:
+        # every message passes the one redaction, whoever builds it (engines, API, CLI)
+        super().__init__(*(redact(a) if isinstance(a, str) else a for a in args))
 
 
 class InvalidArgument(GraphstoreError, ValueError):

@@ -44,11 +44,15 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
     ``MetadataStore("path/to/store.db")`` is embedded on disk (MLMD's SQLite);
     ``MetadataStore("neo4j://host:7687", user=..., password=..., database=...)`` uses Neo4j
     (``bolt://``, ``neo4j+s://`` and credentials in the URI work too).
+
+    A file is only written to when it is new, empty or graphstore's own; anything else (an MLMD
+    store, another program's database, a non-SQLite file) is refused untouched. ``read_only=True``
+    refuses every write (on SQLite the file is opened ``mode=ro`` and must exist).
     """
 
     def __init__(self, uri: str | os.PathLike[str] | None = None, *, user: str | None = None,
-                 password: str | None = None, database: str | None = None) -> None:
-        self._conn = parse_uri(uri, user=user, password=password, database=database)
+                 password: str | None = None, database: str | None = None, read_only: bool = False) -> None:
+        self._conn = parse_uri(uri, user=user, password=password, database=database, read_only=read_only)
         self._engine: Engine = open_engine(self._conn)
 
     @classmethod

@@ -6,15 +6,16 @@ import abc
 import importlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
+from .._redact import redact, remember
 from ..compile.base import Compiler
-from ..errors import InvalidArgument
+from ..errors import FailedPrecondition, InvalidArgument
 from ..ops import Op
 
-__all__ = ["Connection", "Engine", "Transaction", "open_engine", "parse_uri"]
+__all__ = ["Connection", "Engine", "ReadOnly", "Transaction", "open_engine", "parse_uri"]
 
 T = TypeVar("T")
 
@@ -53,41 +54,53 @@ class Engine(abc.ABC):
 
 @dataclass(frozen=True)
 class Connection:
-    """Where a store lives, parsed from a URI and keyword overrides."""
+    """Where a store lives, parsed from a URI and keyword overrides (the repr hides the password)."""
 
     scheme: str
     target: str  # file path, ":memory:", or the Neo4j URI without credentials
     user: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     database: str | None = None
+    read_only: bool = False
 
 
 def parse_uri(uri: str | os.PathLike[str] | None, *, user: str | None = None,
-              password: str | None = None, database: str | None = None) -> Connection:
+              password: str | None = None, database: str | None = None,
+              read_only: bool = False) -> Connection:
     """``None``/``":memory:"`` → embedded in memory; a path or ``sqlite:///path`` → embedded
-    file; ``bolt://``, ``neo4j://`` (``+s``/``+ssc``) → Neo4j, credentials may be in the URI."""
+    file; ``bolt://``, ``neo4j://`` (``+s``/``+ssc``) → Neo4j, credentials may be in the URI.
+    Every password seen here is redacted from graphstore's messages from now on."""
+    remember(password)
     if uri is None or str(uri) in (":memory:", "sqlite://", "sqlite://:memory:"):
-        return Connection("sqlite", ":memory:")
+        return Connection("sqlite", ":memory:", read_only=read_only)
     text = os.fspath(uri)
     if "://" not in text:
-        return Connection("sqlite", text)
+        return Connection("sqlite", text, read_only=read_only)
     parts = urlsplit(text)
+    try:
+        uri_password = unquote(parts.password) if parts.password else None
+    except ValueError:  # e.g. a non-numeric port: reported below or by the driver
+        uri_password = None
+    remember(uri_password)
     scheme = parts.scheme.lower()
     if scheme == "sqlite":
         # sqlite://relative.db, sqlite:///absolute/path.db
-        return Connection("sqlite", text[len("sqlite://"):] or ":memory:")
+        return Connection("sqlite", text[len("sqlite://"):] or ":memory:", read_only=read_only)
     if scheme not in _NEO4J_SCHEMES:
-        raise InvalidArgument(f"uri: unsupported scheme {parts.scheme!r} in {text!r} "
+        raise InvalidArgument(f"uri: unsupported scheme {parts.scheme!r} in {redact(text)!r} "
                               f"(use a file path, sqlite://, bolt:// or neo4j://)")
-    netloc = parts.hostname or "localhost"
-    if parts.port:
-        netloc += f":{parts.port}"
+    try:
+        netloc = parts.hostname or "localhost"
+        if parts.port:
+            netloc += f":{parts.port}"
+    except ValueError as exc:  # urlsplit's port check; its message carries no credentials
+        raise InvalidArgument(f"uri: {exc} in {redact(text)!r}") from None
     target = f"{scheme}://{netloc}"
     return Connection(
         scheme, target,
         user=user or (unquote(parts.username) if parts.username else None),
-        password=password or (unquote(parts.password) if parts.password else None),
-        database=database or (parts.path.strip("/") or None))
+        password=password or uri_password,
+        database=database or (parts.path.strip("/") or None), read_only=read_only)
 
 
 _NEO4J_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
@@ -98,7 +111,31 @@ def open_engine(conn: Connection) -> Engine:
     module_name, class_name = _ENGINES[conn.scheme]
     module = importlib.import_module(module_name, __package__)
     engine: Engine = getattr(module, class_name)(conn)
-    return engine
+    return ReadOnly(engine) if conn.read_only else engine
+
+
+class ReadOnly(Engine):
+    """An engine that refuses writes: the same refusal on every engine (SQLite also opens its
+    file read-only, so nothing about the file changes)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self.name = engine.name
+
+    def _refuse(self) -> FailedPrecondition:
+        return FailedPrecondition("the store was opened read-only (read_only=True): it takes no writes")
+
+    def write(self, fn: Callable[[Transaction], T]) -> T:
+        raise self._refuse()
+
+    def read(self, fn: Callable[[Transaction], T]) -> T:
+        return self._engine.read(fn)
+
+    def schema(self, op: Op) -> None:
+        raise self._refuse()
+
+    def close(self) -> None:
+        self._engine.close()
 
 
 _ENGINES: dict[str, tuple[str, str]] = {

@@ -45,7 +45,12 @@ class _Neo4jTx(Transaction):
         return out
 
 
+NO_PASSWORD = ("Neo4j at {uri} asks for a login, but no password was given: pass password=... "
+               "(CLI: --password or GRAPHSTORE_PASSWORD), or put it in the URI (bolt://USER:PASSWORD@HOST)")
+
+
 def _translate(exc: Exception) -> GraphstoreError:
+    # Every message below is redacted of credentials by GraphstoreError itself (_redact.redact).
     if isinstance(exc, neo4j_errors.ConstraintError):
         return AlreadyExists(f"a record with the same key already exists: {exc.message}")
     if isinstance(exc, (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired)):
@@ -74,6 +79,8 @@ class Neo4jEngine(Engine):
             self._init_schema()
         except neo4j_errors.Neo4jError as exc:
             self._close_quietly()
+            if conn.password is None and isinstance(exc, neo4j_errors.AuthError):
+                raise EngineUnavailable(NO_PASSWORD.format(uri=conn.target)) from exc
             raise _translate(exc) from exc
         except neo4j_errors.DriverError as exc:
             self._close_quietly()

@@ -11,6 +11,7 @@ from ..compile.base import SCHEMA_VERSION, Statement
 from ..compile.sql import SqlCompiler, schema_statements
 from ..errors import AlreadyExists, EngineUnavailable, FailedPrecondition, GraphstoreError
 from ..ops import SEQUENCES, Op
+from ._sqlite_file import classify_tables, inspect_path, sqlite_uri
 from .base import Connection, Engine, Transaction
 
 __all__ = ["SqliteEngine"]
@@ -38,42 +39,72 @@ class _SqliteTx(Transaction):
 
 
 def _translate(exc: sqlite3.Error) -> GraphstoreError:
+    # Every message below is redacted of credentials by GraphstoreError itself (_redact.redact).
     text = str(exc)
     if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in text:
         columns = text.split(":", 1)[-1].strip()
         return AlreadyExists(f"a record with the same {columns} already exists")
     if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
         return EngineUnavailable(f"the SQLite file stayed locked for {BUSY_TIMEOUT_MS} ms: {text}")
+    if isinstance(exc, sqlite3.OperationalError) and "readonly" in text:
+        return FailedPrecondition(f"the SQLite store cannot be written: {text}")
+    if isinstance(exc, sqlite3.OperationalError) and ("disk I/O" in text or "unable to open" in text):
+        return EngineUnavailable(f"SQLite cannot reach its file: {text}")
     return GraphstoreError(f"SQLite error: {text}")
 
 
 class SqliteEngine(Engine):
-    """One connection; writes take SQLite's write lock up front (BEGIN IMMEDIATE)."""
+    """One connection; writes take SQLite's write lock up front (BEGIN IMMEDIATE).
+
+    A file is inspected before it is opened writable (see ``_sqlite_file``): only a new or
+    empty file, or graphstore's own store, is written to. ``read_only`` opens the file with
+    ``mode=ro``: nothing is created or changed, and a missing file is an error.
+    """
 
     name = "sqlite"
 
     def __init__(self, conn: Connection) -> None:
         self.path = conn.target
+        self.read_only = conn.read_only
         self._lock = threading.RLock()  # sqlite3 connections are not safe to share unguarded
         self.compiler = SqlCompiler()
+        in_memory = self.path == ":memory:"
+        if not in_memory:
+            inspect_path(self.path, read_only=self.read_only)
+        target = sqlite_uri(self.path, mode="ro") if self.read_only and not in_memory else self.path
         try:
-            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                         timeout=BUSY_TIMEOUT_MS / 1000)
+            self._conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False,
+                                         timeout=BUSY_TIMEOUT_MS / 1000, uri=target != self.path)
         except sqlite3.Error as exc:
             raise EngineUnavailable(f"cannot open SQLite store {self.path!r}: {exc}") from exc
-        self._conn.row_factory = sqlite3.Row
-        # WAL lets readers and one writer in other processes work at once; NORMAL sync keeps
-        # every committed transaction through a crash of the process (kill -9), and only an
-        # OS crash or power cut can lose the last commits (never corrupt the file).
-        self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if self.path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-        self.write(self._init_schema)
+        try:
+            self._setup(in_memory)
+        except BaseException:
+            self._conn.close()
+            raise
 
-    @staticmethod
-    def _init_schema(tx: Transaction) -> None:
+    def _setup(self, in_memory: bool) -> None:
+        self._conn.row_factory = sqlite3.Row
+        try:
+            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if not in_memory and not self.read_only:
+                # WAL lets readers and one writer in other processes work at once; NORMAL sync
+                # keeps every committed transaction through a crash of the process (kill -9),
+                # and only an OS crash or power cut can lose the last commits (never corrupt).
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                self._conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error as exc:
+            raise EngineUnavailable(f"cannot open SQLite store {self.path!r}: {exc}") from exc
+        if self.read_only and not in_memory:  # a new in-memory store has nothing to read yet
+            self.read(self._check_version)
+        else:
+            self.write(self._init_schema)
+
+    def _init_schema(self, tx: Transaction) -> None:
         assert isinstance(tx, _SqliteTx)
+        # Checked again under the write lock: the file may have changed since it was inspected.
+        tables = [n for (n,) in tx.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        classify_tables(self.path, tables)
         for ddl in schema_statements():
             tx.conn.execute(ddl)
         tx.conn.execute("INSERT OR IGNORE INTO graphstore_meta (key, value) VALUES "
@@ -81,10 +112,16 @@ class SqliteEngine(Engine):
         # every sequence exists before any write, so allocating ids is one UPDATE
         tx.conn.executemany("INSERT OR IGNORE INTO id_sequence (name, value) VALUES (?, 0)",
                             [(name,) for name in SEQUENCES])
-        (found,) = tx.conn.execute(
-            "SELECT value FROM graphstore_meta WHERE key = 'schema_version'").fetchone()
-        if int(found) > SCHEMA_VERSION:
-            raise FailedPrecondition(f"store schema version {found} is newer than this "
+        self._check_version(tx)
+
+    @staticmethod
+    def _check_version(tx: Transaction) -> None:
+        assert isinstance(tx, _SqliteTx)
+        row = tx.conn.execute("SELECT value FROM graphstore_meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            raise FailedPrecondition("the store has no schema version (graphstore_meta is empty)")
+        if int(row[0]) > SCHEMA_VERSION:
+            raise FailedPrecondition(f"store schema version {row[0]} is newer than this "
                                      f"graphstore's ({SCHEMA_VERSION}); upgrade graphstore")
 
     def _run(self, begin: str, fn: Callable[[Transaction], T]) -> T:

@@ -1,6 +1,6 @@
 """MLMD drop-in: run ``ml_metadata`` code on graphstore, and bring MLMD stores over.
 
-Needs the ``mlmd`` extra (``pip install 'graphstore[mlmd]'``: ml-metadata's protos and error
+Needs the ``mlmd`` extra (``pip install 'graphstore-lineage[mlmd]'``: ml-metadata's protos and error
 classes). Switch a program with one import line::
 
     from graphstore.mlmd import metadata_store       # was: from ml_metadata import metadata_store

@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from .._install import pip_install
+
 __all__ = ["Message", "ExtraOptions", "ListOptions", "OrderByField", "errors", "json_format",
            "mlmd_store_class", "pb", "struct_pb2"]
 
@@ -22,7 +24,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
         "graphstore.mlmd needs the ml-metadata package (its protos and error classes): "
-        "pip install 'graphstore[mlmd]' (ml-metadata 1.17 has wheels for Python 3.9-3.11)"
+        f"{pip_install('mlmd')} (ml-metadata 1.17 has wheels for Python 3.9-3.11)"
     ) from exc
 
 json_format: Any = importlib.import_module("google.protobuf.json_format")

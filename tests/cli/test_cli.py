@@ -336,4 +336,4 @@ def test_missing_optional_parts_are_exit_4(tmp_path: Path, monkeypatch: pytest.M
     assert cli.main(["demo", "--uri", str(tmp_path / "x.db")]) == 4
     assert "the Iris demo is not part of this installation" in capsys.readouterr().err
     assert cli.main(["import-mlmd", "old.sqlite", "--uri", str(tmp_path / "x.db")]) == 4
-    assert "needs ml_metadata: pip install 'graphstore[mlmd]'" in capsys.readouterr().err
+    assert "needs ml_metadata: pip install 'graphstore-lineage[mlmd]'" in capsys.readouterr().err

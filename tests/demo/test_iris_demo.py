@@ -22,7 +22,8 @@ needs_sklearn = pytest.mark.skipif(
     importlib.util.find_spec("sklearn") is None,
     reason="scikit-learn is not installed: pip install -e '.[demo]' (make test installs it)")
 
-SECTIONS = ["run-1  first run", "run-2  same data, same parameters", "run-3  max_depth 5 → 2",
+SECTIONS = ["run-1  first run: all 3 steps ran", "run-2  same data, same parameters: all 3 steps cached",
+            "run-3  max_depth 5 → 2: 2 ran, 1 cached",
             "Which dataset was Model #", "Metrics by run", "Lineage of Metrics #",
             "Impact if DataSet #", "Cache hit: run-2 repeated run-1: 3 of 3 steps reused"]
 
@@ -120,7 +121,9 @@ def test_demo_again_on_a_persistent_store_is_all_cache_hits(tmp_path: Path) -> N
         run_demo(store, out=lines.append, workdir=tmp_path / "work")
         artifacts = len(store.get_artifacts())
     again = "\n".join(lines)
-    assert "run-4  first run" in again and "run-6  max_depth 5 → 2" in again
+    # labelled by what happened: the "first" run of the second demo was all cache hits
+    assert "run-4  the demo again (3 runs in the store): all 3 steps cached" in again
+    assert "first run" not in again and "run-6  max_depth 5 → 2: all 3 steps cached" in again
     steps = [line.split()[1] for line in lines if line.startswith("  Data") or line.startswith("  Model")]
     assert steps[:9] == ["cached"] * 9  # the three new runs reuse everything
     assert artifacts == 7  # raw, dataset, 2 models, test split, 2 metrics: no duplicates
@@ -150,7 +153,7 @@ def test_module_entry_point() -> None:
 def test_without_scikit_learn_the_demo_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setitem(sys.modules, "sklearn", None)  # makes `import sklearn` fail
-    with MetadataStore() as store, pytest.raises(FailedPrecondition, match=r"pip install 'graphstore\[demo\]'"):
+    with MetadataStore() as store, pytest.raises(FailedPrecondition, match=r"pip install 'graphstore-lineage\[demo\]'"):
         run_demo(store)
     monkeypatch.delenv("GRAPHSTORE_URI", raising=False)
     assert main([]) == 1

@@ -22,9 +22,11 @@ import atexit
 import contextlib
 import ctypes
 import fcntl
+import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -55,7 +57,7 @@ DEFAULT_BOLT_PORT = 7687
 DEFAULT_HTTP_PORT = 7474
 HOST = "127.0.0.1"
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
-ADMIN_CLASS = "org.neo4j.cli.AdminTool"
+AUTH_ITERATIONS = 1024  # Neo4j's SystemGraphCredential hashing
 POM = Path(__file__).resolve().with_name("pom.xml")
 # graphstore's Neo4j Browser settings (its style, applied on connect); see cypher/browser/
 BROWSER_CONF = Path(__file__).resolve().parents[2] / "cypher" / "browser" / "neo4j.conf"
@@ -337,21 +339,28 @@ def _browser_settings() -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in pairs}
 
 
-def _set_initial_password(java: str, lib: Path, home: Path, password: str) -> None:
-    """``neo4j-admin dbms set-initial-password``: writes data/dbms/auth.ini before first start."""
-    env = dict(os.environ, NEO4J_HOME=str(home), NEO4J_CONF=str(home / "conf"))
-    proc = subprocess.run(
-        [java, "-cp", str(lib / "*"), ADMIN_CLASS, "dbms", "set-initial-password", password],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(
-            f"neo4j-admin dbms set-initial-password failed (exit {proc.returncode}):\n"
-            + _tail_text(proc.stdout + proc.stderr, 40)
-        )
+def auth_line(user: str, password: str, salt: bytes) -> str:
+    """The ``auth.ini`` line ``neo4j-admin dbms set-initial-password`` writes: SHA-256 over
+    salt + password, then over the digest, 1024 times in all (checked against neo4j-admin's
+    own output in tests/unit/test_launcher_password.py)."""
+    digest = hashlib.sha256(salt + password.encode("utf-8")).digest()
+    for _ in range(AUTH_ITERATIONS - 1):
+        digest = hashlib.sha256(digest).digest()
+    return f"{user}:SHA-256,{digest.hex()},{salt.hex()},{AUTH_ITERATIONS}:\n"
+
+
+def _set_initial_password(home: Path, password: str) -> None:
+    """Write data/dbms/auth.ini (mode 0600) before the first start, as neo4j-admin would.
+
+    Done here rather than with ``neo4j-admin dbms set-initial-password PW``: that puts the
+    password on a process command line, readable by every local user in /proc. The file holds
+    only a salted hash; Neo4j reads it once, when it creates its system database.
+    """
+    path = home / "data" / "dbms" / "auth.ini"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(auth_line(DEFAULT_USER, password, secrets.token_bytes(32)))
 
 
 # -------------------------------------------------------------------------------------- server
@@ -556,7 +565,7 @@ def start(
         (home / sub).mkdir(parents=True, exist_ok=True)
     _conf_file(home).write_text(_conf_text(home, bolt_port, http_port, pagecache, extra_conf or {}))
     if not (home / "data" / "databases" / "system").exists():
-        _set_initial_password(java, lib, home, password)
+        _set_initial_password(home, password)
 
     cmd = [
         java,
@@ -667,7 +676,8 @@ def main(argv: list[str] | None = None) -> int:
     p_start.add_argument(
         "--password",
         default=env_password or DEFAULT_PASSWORD,
-        help="password of user neo4j (default: $NEO4J_PASSWORD or 'graphstore')",
+        help="password of user neo4j (default: $NEO4J_PASSWORD or 'graphstore'); prefer "
+        "$NEO4J_PASSWORD: an argument is readable by every local user in the process list",
     )
     p_start.add_argument("--heap", default="1g", help="JVM heap, e.g. 512m, 1g (default 1g)")
     p_start.add_argument("--pagecache", default="256m", help="page cache size (default 256m)")
@@ -703,7 +713,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     password: str = args.password
-    note = f"'{password}'" if password == DEFAULT_PASSWORD else "(the one given)"
+    note = "the default (see --help)" if password == DEFAULT_PASSWORD else "(the one given)"
     running = attach(home, password)
     if running is not None:
         print(_describe(running, "already running", "(as set at its first start)"))
