@@ -55,7 +55,7 @@ def main() -> None:
         store.put_artifacts([Artifact(type_id=t, uri="a" * 2_999 + str(i % 10),
                                       properties={"split": f"s{i % 7}"}) for i in range(N_ARTIFACTS)])
 
-        def count(query: str) -> Callable[[], int]:
+        def count(query: str, store: MetadataStore = store) -> Callable[[], int]:
             return lambda: len(store.get_artifacts(ListOptions(filter_query=query)))
         cases = {}
         for n in (int(x) for x in args.terms.split(",")):

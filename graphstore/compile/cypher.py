@@ -283,7 +283,7 @@ class CypherCompiler:
             if values is not None:
                 if key == "uri":  # the index is on the bounded key; the full value decides
                     where.append(f"n.{quote(URI_KEY)} IN $uri_keys")
-                    params["uri_keys"] = [index_key(v) for v in values]
+                    params["uri_keys"] = [index_key(str(v)) for v in values]
                 where.append(f"n.{key} IN ${key}s")
                 params[f"{key}s"] = list(values)
         if op.filter is not None:

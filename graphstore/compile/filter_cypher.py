@@ -39,7 +39,15 @@ from ..filters.ast import (
     ValueType,
     split_like,
 )
-from ..filters.plan import ExprMemo, Scope, alias_numbers, link_of, neighbours_required, plan, seekable
+from ..filters.plan import (
+    ExprMemo,
+    Scope,
+    alias_numbers,
+    link_of,
+    neighbours_required,
+    plan,
+    seekable_operand,
+)
 from ..filters.schema import ATTRIBUTES, alias_attributes
 from ..kinds import spec_of
 
@@ -58,14 +66,6 @@ _CYPHER_TYPE = {
 }
 _OPERATOR = {op: op.value for op in CompareOp} | {CompareOp.NE: "<>"}
 _KEY_RANGE = {CompareOp.LT: CompareOp.LE, CompareOp.GT: CompareOp.GE}
-
-
-def _uri_test(e: Expr) -> Field | None:
-    """The node's own ``uri`` when ``e`` is a top-level test an index on it could serve."""
-    if (isinstance(e, Compare) and e.op is not CompareOp.NE) or (isinstance(e, InList) and not e.negated):
-        if isinstance(e.left, Field) and e.left.scope is None and e.left.name == "uri":
-            return e.left
-    return None
 
 
 def compile_filter_cypher(expr: Expr, kind: NodeKind, var: str) -> tuple[str, str, dict[str, Any]]:
@@ -162,9 +162,9 @@ class _Builder:
         (uris, declared STRING properties) are indexed by their bounded prefix ``_key.*``
         (decision 28), so the seek compares prefixes and the exact test the full value.
         """
-        left = seekable(e) or _uri_test(e)
-        if left is None:
-            return ""
+        left = seekable_operand(e)
+        if left is None or (isinstance(left, Field) and left.name != "uri"):
+            return ""  # own attributes other than uri are compared plainly: indexes see them
         assert isinstance(e, (Compare, InList))
         values = [e.value] if isinstance(e, Compare) else list(e.values)
         if isinstance(left, Field):
@@ -176,7 +176,7 @@ class _Builder:
         ref = f"{self.var}.{cypher.quote(key)}"
         if key.startswith(cypher.KEY_PREFIX):
             # a < b implies prefix(a) <= prefix(b): strict ranges widen to non-strict ones
-            values = [cypher.index_key(v) for v in values]
+            values = [cypher.index_key(str(v)) for v in values]
             op = _KEY_RANGE.get(e.op, e.op) if isinstance(e, Compare) else None
         else:
             op = e.op if isinstance(e, Compare) else None

@@ -143,7 +143,7 @@ class Neo4jEngine(Engine):
         with self._driver.session(database=self.database) as session:
             for label, key in targets:
                 text = statements["backfill_index_keys"].replace("{Label}", quote(label))
-                session.run(text, {"key": key, "shadow": KEY_PREFIX + key,  # type: ignore[arg-type]
+                session.run(text, {"key": key, "shadow": KEY_PREFIX + key,
                                    "chars": KEY_CHARS}).consume()
 
     def _run(self, write: bool, fn: Callable[[Transaction], T]) -> T:
