@@ -19,7 +19,9 @@ CREATE CONSTRAINT graphstore_artifact_type_name IF NOT EXISTS
 FOR (n:Artifact) REQUIRE (n.type_id, n.name) IS UNIQUE;
 CREATE RANGE INDEX graphstore_artifact_type IF NOT EXISTS FOR (n:Artifact) ON (n.type);
 CREATE RANGE INDEX graphstore_artifact_name IF NOT EXISTS FOR (n:Artifact) ON (n.name);
-CREATE RANGE INDEX graphstore_artifact_uri IF NOT EXISTS FOR (n:Artifact) ON (n.uri);
+// uris are indexed by a bounded prefix (decision 28); stores made before drop the old index
+DROP INDEX graphstore_artifact_uri IF EXISTS;
+CREATE RANGE INDEX graphstore_artifact_uri_key IF NOT EXISTS FOR (n:Artifact) ON (n.`_key.uri`);
 CREATE RANGE INDEX graphstore_artifact_state IF NOT EXISTS FOR (n:Artifact) ON (n.state);
 CREATE RANGE INDEX graphstore_artifact_create_time IF NOT EXISTS
 FOR (n:Artifact) ON (n.create_time_since_epoch);

@@ -8,8 +8,14 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import InvalidArgument
+from .limits import STRING_IDENTIFIER, abridge, check_max
 
 M = TypeVar("M")
+
+# Attributes that Neo4j keeps in index or uniqueness keys (a bounded size): on types the key
+# (name, version) and external_id, on nodes the (type, name) key and external_id. Uris and
+# property values are not limited: they are indexed by a bounded prefix (decision 28).
+_IDENTIFIERS = ("name", "version", "external_id", "type")
 
 
 def _check(items: Iterable[Any], model: type[M], field: str) -> list[M]:
@@ -18,16 +24,25 @@ def _check(items: Iterable[Any], model: type[M], field: str) -> list[M]:
     if isinstance(items, (str, bytes, BaseModel, Mapping)) or not isinstance(items, Iterable):
         raise InvalidArgument(f"{field}: expected a list of {model.__name__}, got {items!r}")
     for i, item in enumerate(items):
-        if isinstance(item, model):
-            out.append(item)  # validated at construction and on every assignment
-            continue
-        try:
-            out.append(model.model_validate(item))  # type: ignore[attr-defined]
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"])
-            raise InvalidArgument(f"{field}[{i}].{loc}: {err['msg']} (got {err.get('input')!r})") from None
+        if not isinstance(item, model):
+            try:
+                item = model.model_validate(item)  # type: ignore[attr-defined]
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                loc = ".".join(str(p) for p in err["loc"])
+                raise InvalidArgument(f"{field}[{i}].{loc}: {err['msg']} "
+                                      f"(got {abridge(err.get('input'))})") from None
+        # a model instance was validated at construction and on every assignment
+        _check_identifiers(item, f"{field}[{i}]")
+        out.append(item)
     return out
+
+
+def _check_identifiers(item: object, field: str) -> None:
+    for attr in _IDENTIFIERS:
+        value = getattr(item, attr, None)
+        if isinstance(value, str):
+            check_max(STRING_IDENTIFIER, f"{field}.{attr}", len(value), value)
 
 
 def _ids(ids: Iterable[int], field: str) -> tuple[int, ...]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .errors import InvalidArgument
 
-__all__ = ["LIMITS", "Limit", "abridge", "check_max"]
+__all__ = ["LIMITS", "Limit", "abridge", "check_max", "over_limit"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +44,41 @@ def abridge(value: object, width: int = 60) -> str:
     return f"{text[: width - 1]}… ({size})"
 
 
+def over_limit(limit: Limit, measured: int) -> str:
+    """The words for a violation: ``12 characters is over the limit of 10 (key)``."""
+    return f"{measured} {limit.unit} is over the limit of {limit.maximum} ({limit.key})"
+
+
 def check_max(limit: Limit, field: str, measured: int, value: object) -> None:
     """Raise ``InvalidArgument`` when ``measured`` exceeds ``limit.maximum``."""
     if measured > limit.maximum:
-        raise InvalidArgument(f"{field}: {measured} {limit.unit} is over the limit of "
-                              f"{limit.maximum} ({limit.key}); got {abridge(value)}")
+        raise InvalidArgument(f"{field}: {over_limit(limit, measured)}; got {abridge(value)}")
+
+
+# -- filter queries (graphstore.filters: checked while parsing, before any statement) --------
+# Measured on Neo4j 5.26 and SQLite 3.40 (decision 27): a query at these limits plans and runs
+# in well under a second on both; far past them Neo4j's planner overflows its stack and SQLite
+# refuses the expression tree.
+FILTER_QUERY_LENGTH = _add(
+    "filter.query_length", 1_000_000, "characters",
+    "a filter query's text (room for the largest IN lists)")
+FILTER_TERMS = _add(
+    "filter.terms", 200, "terms",
+    "predicates (comparisons, LIKE, IN, IS NULL) in one filter query; an IN list is one term")
+FILTER_IN_VALUES = _add(
+    "filter.in_values", 10_000, "values",
+    "values in the IN lists of one filter query, all lists together")
+FILTER_LIKE_PATTERN = _add(
+    "filter.like_pattern", 4_096, "characters", "one LIKE pattern")
+FILTER_LIKE_WILDCARDS = _add(
+    "filter.like_wildcards", 32, "wildcards", "'%' and '_' in one LIKE pattern")
+
+
+# -- strings in indexed fields (graphstore._validate: checked on every record written) ------
+# Neo4j's range index and uniqueness keys hold at most 8,164 UTF-8 bytes in all (measured on
+# 5.26: 8,164 ASCII or 2,041 four-byte characters in one property; 4,075 + 4,075 in the
+# (kind, name, version) key). 1,000 characters of any script fit twice in that key.
+STRING_IDENTIFIER = _add(
+    "string.identifier", 1_000, "characters",
+    "a type's name, version and external_id; a node's name, external_id and type; MLMD's "
+    "MySQL backend keeps these in VARCHAR(255)")

@@ -21,10 +21,17 @@ from ..models import EventType, PropertyType
 from ..values import decode_value
 from .base import Compiled, Rows, Statement, batch_statements, first_column, no_result
 
-__all__ = ["CypherCompiler", "RESERVED_LABELS", "quote", "type_labels"]
+__all__ = ["CypherCompiler", "RESERVED_LABELS", "index_key", "quote", "type_labels"]
 
 PROPS_PREFIX = "properties."
 CUSTOM_PREFIX = "custom_properties."
+# Strings that may be longer than an index key (uris, declared STRING properties) are indexed
+# by a bounded prefix in a shadow property ``_key.<name>``; the full value stays visible in
+# ``<name>`` (decision 28). 1,000 characters are at most 4,000 UTF-8 bytes: Neo4j's range index
+# key holds 8,164 (measured).
+KEY_PREFIX = "_key."
+KEY_CHARS = 1_000
+URI_KEY = KEY_PREFIX + "uri"
 RESERVED_LABELS = frozenset(
     {s.label for s in KIND_SPECS.values()} | {s.type_label for s in KIND_SPECS.values()}
     | {"Type", "GraphstoreSequence", "GraphstoreSchema"})
@@ -57,6 +64,12 @@ def _fill(name: str, **names: str | list[str]) -> str:
     return _PLACEHOLDER.sub(sub, text)
 
 
+def index_key(value: str) -> str:
+    """The bounded prefix of ``value`` that the shadow ``_key.*`` property holds; Cypher's
+    ``left()`` counts characters as Python does, so migrations compute the same key."""
+    return value[:KEY_CHARS]
+
+
 def _node_props(kind: NodeKind, row: ops.NodeRow) -> dict[str, Any]:
     props: dict[str, Any] = dict(row.fields)
     props.update(id=row.id, type_id=row.type_id, type=row.type_name,
@@ -67,10 +80,14 @@ def _node_props(kind: NodeKind, row: ops.NodeRow) -> dict[str, Any]:
     for p in row.props:
         key = (CUSTOM_PREFIX if p.custom else PROPS_PREFIX) + p.name
         props[key] = p.value
-        if p.ptype is PropertyType.STRUCT:
+        if p.ptype is PropertyType.STRING and not p.custom and isinstance(p.value, str):
+            props[KEY_PREFIX + key] = index_key(p.value)
+        elif p.ptype is PropertyType.STRUCT:
             struct.append(key)
         elif p.ptype is PropertyType.PROTO:
             proto.append(key)
+    if isinstance(props.get("uri"), str):
+        props[URI_KEY] = index_key(props["uri"])
     props["_struct"] = struct or None
     props["_proto"] = proto or None
     return {k: v for k, v in props.items() if v is not None}
@@ -89,6 +106,8 @@ def _decode_node(raw: dict[str, Any]) -> dict[str, Any]:
     for key, value in raw.items():
         if key.startswith(PROPS_PREFIX):
             props[key[_PROPS_CUT:]] = value
+        elif key.startswith(KEY_PREFIX):  # index shadows of long strings: bookkeeping
+            continue
         elif key.startswith(CUSTOM_PREFIX):
             custom[key[_CUSTOM_CUT:]] = value
         else:
@@ -262,6 +281,9 @@ class CypherCompiler:
                             ("uri", op.uris), ("external_id", op.external_ids),
                             ("input_fingerprint", op.input_fingerprints)):
             if values is not None:
+                if key == "uri":  # the index is on the bounded key; the full value decides
+                    where.append(f"n.{quote(URI_KEY)} IN $uri_keys")
+                    params["uri_keys"] = [index_key(str(v)) for v in values]
                 where.append(f"n.{key} IN ${key}s")
                 params[f"{key}s"] = list(values)
         if op.filter is not None:
@@ -354,10 +376,11 @@ class CypherCompiler:
 
     def _PropertyIndexes(self, op: ops.PropertyIndexes) -> Compiled:
         # Indexes are per label and key; Neo4j names them and IF NOT EXISTS makes repeats free.
+        # STRING properties are indexed by their bounded key (decision 28).
         label = quote(spec_of(op.kind).label)
+        keys = [(KEY_PREFIX if name in op.keyed else "") + PROPS_PREFIX + name for name in op.names]
         return Compiled([Statement(f"CREATE RANGE INDEX IF NOT EXISTS FOR (n:{label}) "
-                                   f"ON (n.{quote(PROPS_PREFIX + name)})") for name in op.names],
-                        no_result)
+                                   f"ON (n.{quote(key)})") for key in keys], no_result)
 
     def _Ancestors(self, op: ops.Ancestors) -> Compiled:
         stmt = Statement(_fill("ancestors"), {"ids": list(op.ids)})

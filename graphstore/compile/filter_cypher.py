@@ -39,7 +39,15 @@ from ..filters.ast import (
     ValueType,
     split_like,
 )
-from ..filters.plan import ExprMemo, Scope, alias_numbers, link_of, neighbours_required, plan, seekable
+from ..filters.plan import (
+    ExprMemo,
+    Scope,
+    alias_numbers,
+    link_of,
+    neighbours_required,
+    plan,
+    seekable_operand,
+)
 from ..filters.schema import ATTRIBUTES, alias_attributes
 from ..kinds import spec_of
 
@@ -57,6 +65,7 @@ _CYPHER_TYPE = {
     ValueType.BOOL: "BOOLEAN",
 }
 _OPERATOR = {op: op.value for op in CompareOp} | {CompareOp.NE: "<>"}
+_KEY_RANGE = {CompareOp.LT: CompareOp.LE, CompareOp.GT: CompareOp.GE}
 
 
 def compile_filter_cypher(expr: Expr, kind: NodeKind, var: str) -> tuple[str, str, dict[str, Any]]:
@@ -87,21 +96,31 @@ _COMPILED: ExprMemo[tuple[str, str, dict[str, Any]]] = ExprMemo()
 
 
 def like_to_regex(pattern: str) -> str:
-    """The Java regular expression matching exactly what the LIKE ``pattern`` matches.
+    """The Java regular expression matching exactly what the LIKE ``pattern`` matches, in
+    time near-linear in the text.
 
+    The pattern is fixed-length segments (``_`` is ``.``) between ``%``: the first must start
+    the text, the last end it, and the others occur in order between. Taking each middle
+    segment at its first occurrence is exact (an earlier end never leaves less room for the
+    rest), so each is an atomic ``(?>.*?seg)`` that is never re-tried: the naive ``.*a.*a…b``
+    backtracks through every split and ran for minutes on a 3,000-character uri (issue 10).
     ``(?s)`` lets ``_`` and ``%`` match newlines too, as SQL's LIKE does; every ASCII
     punctuation character is escaped (a backslash before a non-letter is always a literal in
     Java), other characters stand for themselves.
     """
-    out = ["(?s)"]
+    segments: list[list[str]] = [[]]
     for part in split_like(pattern):
         if part is LikeWildcard.ANY:
-            out.append(".*")
+            segments.append([])
         elif part is LikeWildcard.ONE:
-            out.append(".")
+            segments[-1].append(".")
         else:
-            out.append("".join("\\" + ch if _is_punctuation(ch) else ch for ch in part))
-    return "".join(out)
+            segments[-1].append("".join("\\" + ch if _is_punctuation(ch) else ch for ch in part))
+    head, *rest = ("".join(seg) for seg in segments)
+    if not rest:
+        return "(?s)" + head
+    *middle, last = rest
+    return "(?s)" + head + "".join(f"(?>.*?{seg})" for seg in middle if seg) + ".*" + last
 
 
 def _is_punctuation(ch: str) -> bool:
@@ -135,21 +154,35 @@ class _Builder:
                 f"WITH DISTINCT {self.var}")
 
     def seek(self, e: Expr) -> str:
-        """A redundant, index-seekable prefix for a top-level property comparison.
+        """A redundant, index-seekable prefix for a top-level property or uri comparison.
 
         The exact test wraps the property in a type check (``CASE … END``), which no index
         serves; the bare ``n.`properties.x` = $v`` lets the planner seek the range index
-        graphstore creates for every declared property.
+        graphstore creates for every declared property. Strings that may outgrow an index key
+        (uris, declared STRING properties) are indexed by their bounded prefix ``_key.*``
+        (decision 28), so the seek compares prefixes and the exact test the full value.
         """
-        left = seekable(e)
-        if left is None:
-            return ""
-        key = (cypher.CUSTOM_PREFIX if left.custom else cypher.PROPS_PREFIX) + left.name
+        left = seekable_operand(e)
+        if left is None or (isinstance(left, Field) and left.name != "uri"):
+            return ""  # own attributes other than uri are compared plainly: indexes see them
+        assert isinstance(e, (Compare, InList))
+        values = [e.value] if isinstance(e, Compare) else list(e.values)
+        if isinstance(left, Field):
+            key = cypher.URI_KEY
+        else:
+            key = (cypher.CUSTOM_PREFIX if left.custom else cypher.PROPS_PREFIX) + left.name
+            if not left.custom and all(isinstance(v, str) for v in values):
+                key = cypher.KEY_PREFIX + key  # only declared STRING values have the key
         ref = f"{self.var}.{cypher.quote(key)}"
-        if isinstance(e, Compare):
-            return f"{ref} {_OPERATOR[e.op]} {self.param(e.value)} AND "
-        assert isinstance(e, InList)
-        return f"{ref} IN {self.param(list(e.values))} AND "
+        if key.startswith(cypher.KEY_PREFIX):
+            # a < b implies prefix(a) <= prefix(b): strict ranges widen to non-strict ones
+            values = [cypher.index_key(str(v)) for v in values]
+            op = _KEY_RANGE.get(e.op, e.op) if isinstance(e, Compare) else None
+        else:
+            op = e.op if isinstance(e, Compare) else None
+        if op is not None:
+            return f"{ref} {_OPERATOR[op]} {self.param(values[0])} AND "
+        return f"{ref} IN {self.param(values)} AND "
 
     def match(self, alias: Alias) -> str:
         return f" OPTIONAL MATCH {self.pattern(alias)}"

@@ -11,7 +11,7 @@ from neo4j import exceptions as neo4j_errors
 
 from .._resources import cypher_statements, schema_cypher
 from ..compile.base import SCHEMA_VERSION, Statement
-from ..compile.cypher import CypherCompiler
+from ..compile.cypher import KEY_CHARS, KEY_PREFIX, CypherCompiler, quote
 from ..errors import (
     AlreadyExists,
     EngineUnavailable,
@@ -19,6 +19,8 @@ from ..errors import (
     GraphstoreError,
     InvalidArgument,
 )
+from ..kinds import NodeKind, spec_of
+from ..models import PropertyType
 from ..ops import SEQUENCES, Op
 from .base import Connection, Engine, Transaction
 
@@ -106,6 +108,7 @@ class Neo4jEngine(Engine):
             # Schema and data cannot share a transaction; each schema statement commits alone.
             for text in schema_cypher():
                 self._driver.execute_query(text, database_=self.database)
+            self._backfill_index_keys()
         params = {"sequences": list(SEQUENCES), "version": SCHEMA_VERSION, "ddl": ddl}
         for attempt in range(3):
             try:
@@ -120,6 +123,35 @@ class Neo4jEngine(Engine):
         if found > SCHEMA_VERSION:
             raise FailedPrecondition(f"store schema version {found} is newer than this "
                                      f"graphstore's ({SCHEMA_VERSION}); upgrade graphstore")
+
+    def _backfill_index_keys(self) -> None:
+        """Stores made before decision 28 get the bounded ``_key.*`` index keys of their uris
+        and declared STRING properties (idempotent: only nodes lacking a key are written), and
+        lose the plain index on a STRING property, which a long value would overflow."""
+        statements = cypher_statements()
+        targets = [("Artifact", "uri")]
+        records, _, _ = self._driver.execute_query(statements["declared_properties"],
+                                                   database_=self.database)
+        for r in records:
+            if int(PropertyType.STRING) not in r["types"]:
+                continue
+            label = spec_of(NodeKind(r["kind"])).label
+            targets.append((label, r["key"]))
+            if r["types"] == [int(PropertyType.STRING)]:  # no other type indexes it plainly
+                found, _, _ = self._driver.execute_query(
+                    statements["range_indexes_on"], {"label": label, "key": r["key"]},
+                    database_=self.database)
+                for index in found:
+                    self._driver.execute_query(f"DROP INDEX {quote(index['name'])} IF EXISTS",
+                                               database_=self.database)
+            self._driver.execute_query(
+                f"CREATE RANGE INDEX IF NOT EXISTS FOR (n:{quote(label)}) "
+                f"ON (n.{quote(KEY_PREFIX + r['key'])})", database_=self.database)
+        with self._driver.session(database=self.database) as session:
+            for label, key in targets:
+                text = statements["backfill_index_keys"].replace("{Label}", quote(label))
+                session.run(text, {"key": key, "shadow": KEY_PREFIX + key,
+                                   "chars": KEY_CHARS}).consume()
 
     def _run(self, write: bool, fn: Callable[[Transaction], T]) -> T:
         def work(tx: neo4j.ManagedTransaction) -> T:

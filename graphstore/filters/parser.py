@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from ..errors import FilterSyntaxError
+from ..limits import FILTER_IN_VALUES, FILTER_QUERY_LENGTH, FILTER_TERMS, Limit, over_limit
 from .ast import CompareOp
 from .lexer import Token, TokenKind, syntax_error, tokenize
 
@@ -124,8 +125,16 @@ _PREDICATE_TAIL = "a comparison operator, LIKE, IN or IS"
 
 
 def parse_syntax(query: str) -> RawExpr:
-    """The syntax tree of ``query``; raises FilterSyntaxError."""
+    """The syntax tree of ``query``; raises FilterSyntaxError (also for a query over one of
+    the filter limits in :mod:`graphstore.limits`, at the position where it goes over)."""
+    if len(query) > FILTER_QUERY_LENGTH.maximum:
+        raise _over(query, FILTER_QUERY_LENGTH, len(query), FILTER_QUERY_LENGTH.maximum)
     return _Parser(query).parse()
+
+
+def _over(query: str, limit: Limit, measured: int, offset: int) -> FilterSyntaxError:
+    return syntax_error(query, offset, f"filter query: {over_limit(limit, measured)}",
+                        f"at most {limit.maximum} {limit.unit}")
 
 
 class _Parser:
@@ -134,6 +143,8 @@ class _Parser:
         self.tokens = tokenize(query)
         self.pos = 0
         self.depth = 0
+        self.terms = 0
+        self.in_values = 0
 
     # -- token helpers ---------------------------------------------------------------------
     def peek(self) -> Token:
@@ -214,6 +225,11 @@ class _Parser:
         return self.predicate()
 
     def predicate(self) -> RawExpr:
+        # Counted as they are read, so the error points at the first term over the limit
+        # before the rest of a huge query is parsed.
+        self.terms += 1
+        if self.terms > FILTER_TERMS.maximum:
+            raise _over(self.query, FILTER_TERMS, self.terms, self.peek().offset)
         left = self.operand("an attribute, NOT or '('")
         token = self.peek()
         if token.kind is TokenKind.OP:
@@ -241,12 +257,18 @@ class _Parser:
 
     def value_list(self) -> tuple[RawOperand, ...]:
         self.expect(TokenKind.LPAREN, "'(' and a list of values")
-        values = [self.operand("a value")]
+        values = [self.list_value()]
         while self.peek().kind is TokenKind.COMMA:
             self.advance()
-            values.append(self.operand("a value"))
+            values.append(self.list_value())
         self.expect(TokenKind.RPAREN, "',' or ')'")
         return tuple(values)
+
+    def list_value(self) -> RawOperand:
+        self.in_values += 1
+        if self.in_values > FILTER_IN_VALUES.maximum:
+            raise _over(self.query, FILTER_IN_VALUES, self.in_values, self.peek().offset)
+        return self.operand("a value")
 
     def operand(self, expected: str) -> RawOperand:
         token = self.peek()

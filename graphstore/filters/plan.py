@@ -56,6 +56,7 @@ from .ast import (
     IsNull,
     Like,
     Not,
+    Operand,
     Or,
     Property,
     aliases,
@@ -162,11 +163,15 @@ def seekable(e: Expr) -> Property | None:
     """The node's own property a top-level comparison tests, when an index could find the
     matching nodes (``=``, ``<``, ``>``, ``<=``, ``>=``, ``IN``); else None. Both compilers add
     a redundant, index-friendly predicate for it in front of the exact, type-checked test."""
-    if (isinstance(e, Compare) and e.op is not CompareOp.NE) or (isinstance(e, InList) and not e.negated):
-        left = e.left
-        if isinstance(left, Property) and left.scope is None:
-            return left
-    return None
+    left = seekable_operand(e)
+    return left if isinstance(left, Property) else None
+
+
+def seekable_operand(e: Expr) -> Operand | None:
+    """The node's own attribute or property that a top-level ``=``, ``<``, ``>``, ``<=``,
+    ``>=`` or ``IN`` tests; else None."""
+    tests = (isinstance(e, Compare) and e.op is not CompareOp.NE) or (isinstance(e, InList) and not e.negated)
+    return e.left if tests and e.left.scope is None else None  # type: ignore[union-attr]
 
 
 _RANGES = frozenset({CompareOp.LT, CompareOp.LE, CompareOp.GT, CompareOp.GE})

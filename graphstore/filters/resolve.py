@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..errors import InvalidArgument
+from ..limits import FILTER_LIKE_PATTERN, FILTER_LIKE_WILDCARDS, over_limit
 from .ast import (
     Alias,
     AliasKind,
@@ -19,6 +20,7 @@ from .ast import (
     InList,
     IsNull,
     Like,
+    LikeWildcard,
     NodeKind,
     Not,
     Operand,
@@ -26,6 +28,7 @@ from .ast import (
     Property,
     Value,
     ValueType,
+    split_like,
 )
 from .lexer import position
 from .parser import (
@@ -137,6 +140,11 @@ class _Resolver:
             if pattern[i] == "\\" and i + 1 == len(pattern):
                 raise self.error(raw.offset, f"LIKE pattern {raw.text} ends with a lone '\\'")
             i += 2 if pattern[i] == "\\" else 1
+        if len(pattern) > FILTER_LIKE_PATTERN.maximum:
+            raise self.error(raw.offset, f"LIKE pattern: {over_limit(FILTER_LIKE_PATTERN, len(pattern))}")
+        wildcards = sum(isinstance(part, LikeWildcard) for part in split_like(pattern))
+        if wildcards > FILTER_LIKE_WILDCARDS.maximum:
+            raise self.error(raw.offset, f"LIKE pattern: {over_limit(FILTER_LIKE_WILDCARDS, wildcards)}")
         return pattern
 
     # -- values ----------------------------------------------------------------------------
