@@ -261,7 +261,7 @@ class _Resolver:
             raise self.error(head.offset, f"unknown attribute {head.text!r} for {owner}")
         if len(segs) > 1:
             raise self.error(segs[1].offset, f"{head.text} has no field {segs[1].text!r}")
-        return Field(scope, attr.name, attr.value_type), dict(attr.members)
+        return Field(scope, attr.name, attr.value_type), dict(attr.numbers)
 
     def property_path(
         self, scope: Alias | None, segs: tuple[Segment, ...], custom: bool
