@@ -48,6 +48,19 @@ class TypesMixin:
         rows = self._engine.read(lambda tx: tx.run(ops.GetTypes(spec.kind, **selector)))
         return [to_type(spec, r) for r in rows]
 
+    def _types_by_id(self, spec: KindSpec, type_ids: Iterable[int]) -> list[Any]:
+        """One type per requested id, in request order, repeats kept, unknown ids skipped
+        (MLMD's answer: clients zip it with the nodes whose ``type_id`` they asked for)."""
+        ids = _ids(type_ids, "type_ids")
+        found = {t.id: t for t in self._get_types(spec, ids=tuple(dict.fromkeys(ids)))} if ids else {}
+        seen: set[int] = set()
+        out = []
+        for i in ids:
+            if i in found:  # a repeat is a copy: changing one answer must not change another
+                out.append(found[i] if i not in seen else found[i].model_copy(deep=True))
+                seen.add(i)
+        return out
+
     def _import_types(self, kind: NodeKind, types: Sequence[Any]) -> None:
         """Insert types under the ids they carry (graphstore.mlmd.import_mlmd copies MLMD's)."""
         spec = KIND_SPECS[kind]
@@ -99,13 +112,14 @@ class TypesMixin:
         return self._get_types(CONTEXTS)
 
     def get_artifact_types_by_id(self, type_ids: Iterable[int]) -> list[ArtifactType]:
-        return self._get_types(ARTIFACTS, ids=_ids(type_ids, "type_ids"))
+        """One type per requested id, in request order: repeats kept, unknown ids skipped."""
+        return self._types_by_id(ARTIFACTS, type_ids)
 
     def get_execution_types_by_id(self, type_ids: Iterable[int]) -> list[ExecutionType]:
-        return self._get_types(EXECUTIONS, ids=_ids(type_ids, "type_ids"))
+        return self._types_by_id(EXECUTIONS, type_ids)
 
     def get_context_types_by_id(self, type_ids: Iterable[int]) -> list[ContextType]:
-        return self._get_types(CONTEXTS, ids=_ids(type_ids, "type_ids"))
+        return self._types_by_id(CONTEXTS, type_ids)
 
     def get_artifact_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ArtifactType]:
         return self._get_types(ARTIFACTS, external_ids=tuple(external_ids))

@@ -270,16 +270,19 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
 
     def get_artifacts_and_types_by_artifact_ids(
             self, artifact_ids: Iterable[int]) -> tuple[list[Artifact], list[ArtifactType]]:
-        """The artifacts and the distinct types they have, in one read transaction."""
+        """The artifacts (by id, repeats and unknown ids dropped) and the distinct types they
+        have, in the order the artifacts first name them (MLMD's order), in one read."""
         ids = _ids(artifact_ids, "artifact_ids")
 
         def work(tx: Transaction) -> tuple[list[Any], list[Any]]:
             rows = tx.run(ops.NodeQuery(NodeKind.ARTIFACT, ids=ids))
-            type_ids = tuple(sorted({r["type_id"] for r in rows}))
+            type_ids = tuple(dict.fromkeys(r["type_id"] for r in rows))
             return rows, (tx.run(ops.GetTypes(NodeKind.ARTIFACT, ids=type_ids)) if type_ids else [])
         rows, types = self._engine.read(work)
         artifacts: list[Any] = [to_node(ARTIFACTS, r) for r in rows]
-        return artifacts, [to_type(ARTIFACTS, t) for t in types]  # type: ignore[misc]
+        order = {type_id: i for i, type_id in enumerate(dict.fromkeys(r["type_id"] for r in rows))}
+        found: list[Any] = sorted((to_type(ARTIFACTS, t) for t in types), key=lambda t: order[t.id])
+        return artifacts, found
 
     def _linked(self, kind: NodeKind, relation: Relation, other_id: int, as_source: bool) -> list[Any]:
         (checked,) = _ids([other_id], "id")
@@ -287,11 +290,13 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
 
     def get_artifacts_by_context(self, context_id: int,
                                  list_options: ListOptions | None = None) -> list[Artifact]:
-        return self._list(NodeKind.ARTIFACT, list_options, self._scope(Relation.ATTRIBUTION, context_id))
+        (checked,) = _ids([context_id], "context_id")  # None is not "every context"
+        return self._list(NodeKind.ARTIFACT, list_options, self._scope(Relation.ATTRIBUTION, checked))
 
     def get_executions_by_context(self, context_id: int,
                                   list_options: ListOptions | None = None) -> list[Execution]:
-        return self._list(NodeKind.EXECUTION, list_options, self._scope(Relation.ASSOCIATION, context_id))
+        (checked,) = _ids([context_id], "context_id")  # None is not "every context"
+        return self._list(NodeKind.EXECUTION, list_options, self._scope(Relation.ASSOCIATION, checked))
 
     def get_contexts_by_artifact(self, artifact_id: int) -> list[Context]:
         return self._linked(NodeKind.CONTEXT, Relation.ATTRIBUTION, artifact_id, False)

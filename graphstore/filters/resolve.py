@@ -5,7 +5,8 @@ Semantic errors raise InvalidArgument naming the offending name or value and whe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping, Sequence
 
 from ..errors import InvalidArgument
 from ..limits import FILTER_LIKE_PATTERN, FILTER_LIKE_WILDCARDS, over_limit
@@ -56,6 +57,10 @@ __all__ = ["resolve"]
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _EQUALITY_ONLY = (ValueType.BOOL, ValueType.ENUM)
+_COMPARE: dict[CompareOp, Callable[[int, int], bool]] = {
+    CompareOp.EQ: operator.eq, CompareOp.NE: operator.ne, CompareOp.LT: operator.lt,
+    CompareOp.LE: operator.le, CompareOp.GT: operator.gt, CompareOp.GE: operator.ge,
+}
 _PROPERTY_ROOTS = {"properties": False, "custom_properties": True}  # name → custom
 # Longest prefixes first: "parent_contexts_a" must not be read as some "contexts_" alias.
 _ALIAS_PREFIXES = sorted(AliasKind, key=lambda k: len(k.value), reverse=True)
@@ -92,6 +97,8 @@ class _Resolver:
             return Like(left, self.pattern(left, raw.left, raw.pattern), raw.negated)
         if isinstance(raw, RawIn):
             left, members = self.left_operand(raw.left, "IN")
+            if left.value_type is ValueType.ENUM and any(_number(v) is not None for v in raw.values):
+                return self.enum_in(left, raw.left, members, raw.values, raw.negated)
             values = tuple(self.value(left, raw.left, members, v) for v in raw.values)
             return InList(left, values, raw.negated)
         left, _ = self.left_operand(raw.left, "IS NULL")
@@ -108,20 +115,27 @@ class _Resolver:
                 out.append(resolved)
         return tuple(out)
 
-    def compare(self, raw: RawCompare) -> Compare:
+    def compare(self, raw: RawCompare) -> Compare | InList:
         op, left_raw, right_raw = raw.op, raw.left, raw.right
         if isinstance(left_raw, RawLiteral) and isinstance(right_raw, RawPath):
             op, left_raw, right_raw = op.flipped(), right_raw, left_raw  # 5 < id is id > 5
         left, members = self.left_operand(left_raw, op.value)
+        number = _number(right_raw)
+        if left.value_type is ValueType.ENUM and number is not None:
+            # MLMD clients write enums as their numbers (state IN (2)); compare the number
+            names = tuple(n for n, v in members.items() if _COMPARE[op](v, number))
+            return self.enum_members(left, names, members, negated=False)
         if left.value_type in _EQUALITY_ONLY and op not in (CompareOp.EQ, CompareOp.NE):
+            hint = f" with a name, or compare its number ({left_raw.text} {op.value} 1)"
             raise self.error(
                 left_raw.offset,
                 f"operator {op.value} does not apply to {left_raw.text}, "
-                f"{_a(left.value_type)}: use = or !=",
+                f"{_a(left.value_type)}: use = or !="
+                f"{hint if left.value_type is ValueType.ENUM else ''}",
             )
         return Compare(op, left, self.value(left, left_raw, members, right_raw))
 
-    def left_operand(self, raw: RawOperand, what: str) -> tuple[Operand, frozenset[str]]:
+    def left_operand(self, raw: RawOperand, what: str) -> tuple[Operand, Mapping[str, int]]:
         if isinstance(raw, RawLiteral):
             raise self.error(raw.offset, f"{what} needs an attribute or property, not {raw.text}")
         return self.path(raw)
@@ -147,9 +161,31 @@ class _Resolver:
             raise self.error(raw.offset, f"LIKE pattern: {over_limit(FILTER_LIKE_WILDCARDS, wildcards)}")
         return pattern
 
+    # -- enums -----------------------------------------------------------------------------
+    def enum_in(self, left: Operand, left_raw: RawOperand, members: Mapping[str, int],
+                raws: Sequence[RawOperand], negated: bool) -> InList:
+        """``IN`` on an enum whose list holds numbers (and maybe names)."""
+        names: dict[str, None] = {}
+        for raw in raws:
+            number = _number(raw)
+            if number is None:
+                names[str(self.value(left, left_raw, members, raw))] = None
+            else:
+                names.update(dict.fromkeys(n for n, v in members.items() if v == number))
+        return self.enum_members(left, tuple(names), members, negated)
+
+    @staticmethod
+    def enum_members(left: Operand, names: tuple[str, ...], members: Mapping[str, int],
+                     negated: bool) -> InList:
+        if names:
+            return InList(left, names, negated)
+        # No member has the number: "one of none" is "set, but to none of the members",
+        # which keeps SQL's rule that a node without the attribute matches neither way.
+        return InList(left, tuple(members), not negated)
+
     # -- values ----------------------------------------------------------------------------
     def value(
-        self, left: Operand, left_raw: RawOperand, members: frozenset[str], raw: RawOperand
+        self, left: Operand, left_raw: RawOperand, members: Mapping[str, int], raw: RawOperand
     ) -> Value:
         vtype = left.value_type
         if isinstance(raw, RawPath):
@@ -183,7 +219,7 @@ class _Resolver:
             f"but {raw.text} is {_literal_type(v)}",
         )
 
-    def member(self, left_raw: RawOperand, members: frozenset[str], name: str,
+    def member(self, left_raw: RawOperand, members: Mapping[str, int], name: str,
                raw: RawOperand) -> str:
         if name not in members:
             allowed = ", ".join(sorted(members))
@@ -194,7 +230,7 @@ class _Resolver:
         return name
 
     # -- names -----------------------------------------------------------------------------
-    def path(self, raw: RawPath) -> tuple[Operand, frozenset[str]]:
+    def path(self, raw: RawPath) -> tuple[Operand, Mapping[str, int]]:
         head = raw.segments[0]
         alias = None if head.quoted else _alias_of(head.text)
         if alias is None:
@@ -219,11 +255,11 @@ class _Resolver:
         attrs: Mapping[str, Attribute],
         segs: tuple[Segment, ...],
         owner: str,
-    ) -> tuple[Operand, frozenset[str]]:
+    ) -> tuple[Operand, Mapping[str, int]]:
         head = segs[0]
         has_properties = scope is None or scope.kind is not AliasKind.EVENTS
         if not head.quoted and head.text in _PROPERTY_ROOTS and has_properties:
-            return self.property_path(scope, segs, _PROPERTY_ROOTS[head.text]), frozenset()
+            return self.property_path(scope, segs, _PROPERTY_ROOTS[head.text]), {}
         if head.quoted:
             raise self.error(
                 head.offset, f"`{head.text}`: back-quotes are only for property names"
@@ -233,7 +269,7 @@ class _Resolver:
             raise self.error(head.offset, f"unknown attribute {head.text!r} for {owner}")
         if len(segs) > 1:
             raise self.error(segs[1].offset, f"{head.text} has no field {segs[1].text!r}")
-        return Field(scope, attr.name, attr.value_type), attr.members
+        return Field(scope, attr.name, attr.value_type), dict(attr.numbers)
 
     def property_path(
         self, scope: Alias | None, segs: tuple[Segment, ...], custom: bool
@@ -260,6 +296,12 @@ class _Resolver:
                 "string_value or bool_value",
             )
         return Property(scope, name.text, custom, vtype)
+
+
+def _number(raw: RawOperand) -> int | None:
+    """The integer a literal holds (not a bool), else None."""
+    value = raw.value if isinstance(raw, RawLiteral) else None
+    return value if type(value) is int else None
 
 
 def _alias_of(name: str) -> Alias | None:

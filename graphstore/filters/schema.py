@@ -24,15 +24,18 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Attribute:
-    """One filterable attribute; ``members`` lists the names an ENUM attribute accepts."""
+    """One filterable attribute; ``members`` lists the names an ENUM attribute accepts and
+    ``numbers`` pairs them with their numbers (MLMD clients filter by number too)."""
 
     name: str
     value_type: ValueType
     members: frozenset[str] = frozenset()
+    numbers: tuple[tuple[str, int], ...] = ()
 
 
-def _enum(name: str, members: Mapping[str, object]) -> Attribute:
-    return Attribute(name, ValueType.ENUM, frozenset(members))
+def _enum(name: str, members: Mapping[str, int]) -> Attribute:
+    return Attribute(name, ValueType.ENUM, frozenset(members),
+                     tuple((n, int(v)) for n, v in members.items()))
 
 
 def _table(*attrs: Attribute) -> dict[str, Attribute]:

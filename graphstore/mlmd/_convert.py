@@ -8,6 +8,7 @@ equality look the way they do with MLMD).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,8 +20,9 @@ from ..options import ListOptions
 from ..options import OrderByField as GsOrderByField
 from ._proto import Message, errors, json_format, pb
 
-__all__ = ["event_from_pb", "event_to_pb", "graph_to_pb", "lineage_options", "list_options",
-           "node_from_pb", "node_to_pb", "type_from_pb", "type_to_pb"]
+__all__ = ["event_from_pb", "event_to_pb", "graph_to_pb", "id_of", "ids_of", "lineage_options",
+           "list_options", "message_of", "node_from_pb", "node_to_pb", "text_of", "type_from_pb",
+           "type_to_pb"]
 
 NODE_CLASSES: dict[NodeKind, Any] = {
     NodeKind.ARTIFACT: pb.Artifact, NodeKind.EXECUTION: pb.Execution, NodeKind.CONTEXT: pb.Context}
@@ -70,6 +72,7 @@ def value_to_pb(python_value: Any, out: Message) -> None:
 def node_from_pb(kind: NodeKind, msg: Message) -> dict[str, Any]:
     """An Artifact / Execution / Context message as a dict graphstore validates. Output-only
     fields (``type``, times, system_metadata) are ignored, as MLMD ignores them."""
+    message_of(msg, NODE_CLASSES[kind])
     out: dict[str, Any] = {f: getattr(msg, f) for f in _SCALARS
                            if f in msg.DESCRIPTOR.fields_by_name and msg.HasField(f)}
     state_field = _STATE_FIELD.get(kind)
@@ -123,6 +126,7 @@ def type_to_pb(kind: NodeKind, t: _TypeBase) -> Message:
 # -- events --------------------------------------------------------------------------------
 
 def event_from_pb(msg: Message) -> dict[str, Any]:
+    message_of(msg, pb.Event)
     out: dict[str, Any] = {f: getattr(msg, f) for f in ("artifact_id", "execution_id",
                                                        "milliseconds_since_epoch") if msg.HasField(f)}
     out["type"] = int(msg.type)
@@ -156,7 +160,14 @@ def list_options(options: Any) -> ListOptions | None:
     order = options.order_by
     field = GsOrderByField(order.value if hasattr(order, "value") else order) if order else GsOrderByField.ID
     return ListOptions(limit=limit or None, order_by=field, is_asc=bool(options.is_asc),
-                       filter_query=options.filter_query or None)
+                       filter_query=_filter_text(options.filter_query))
+
+
+def _filter_text(text: str | None) -> str | None:
+    if text and not text.strip():  # MLMD parses a blank filter and fails; "" means none
+        raise errors.InvalidArgumentError(
+            "Invalid `filter_query`: Syntax error: Unexpected end of expression [at 1:1]")
+    return text or None
 
 
 def lineage_options(msg: Message) -> LineageSubgraphQueryOptions:
@@ -164,7 +175,7 @@ def lineage_options(msg: Message) -> LineageSubgraphQueryOptions:
     whole lineage (MLMD stops at 100) and there is no cap on the number of start nodes."""
     fields: dict[str, Any] = {}
     for name in ("starting_artifacts", "starting_executions"):
-        if msg.HasField(name):
+        if msg is not None and msg.HasField(name):
             fields[name] = getattr(msg, name).filter_query
     if not fields:
         raise errors.InvalidArgumentError("Missing arguments for listing starting nodes.")
@@ -198,6 +209,29 @@ def graph_to_pb(graph: LineageGraph) -> Message:
     return out
 
 
+# MLMD's client hands arguments to its C++ layer, which raises TypeError for a wrong Python
+# type (None, a string id, a list as a name); these raise the same, with MLMD's messages.
+
 def ids_of(values: Iterable[Any]) -> list[int]:
     """Ids as MLMD takes them: any iterable (list, set, generator, even an empty dict)."""
-    return [int(v) for v in values]
+    return [id_of(v) for v in values]
+
+
+def id_of(value: Any) -> int:
+    """One id: an int (or anything with ``__index__``); None and strings are TypeError."""
+    return operator.index(value)
+
+
+def text_of(value: Any) -> str:
+    """A type name, node name or uri: a string; anything else is TypeError."""
+    if not isinstance(value, str):
+        raise TypeError("bad argument type for built-in operation")
+    return value
+
+
+def message_of(value: Any, cls: Any) -> Any:
+    """``value`` if it is a ``cls`` message; anything else is TypeError."""
+    if not isinstance(value, cls):
+        raise TypeError("Parameter to CopyFrom() must be instance of same class: expected "
+                        f"{cls} got {type(value).__name__}.")
+    return value

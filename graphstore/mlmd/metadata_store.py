@@ -25,13 +25,16 @@ from ..lineage import LINEAGE_FIELDS, LineageGraph
 from ..options import ListOptions as GsListOptions
 from ..options import OrderByField as GsOrderByField
 from ._convert import (
+    TYPE_CLASSES,
     event_from_pb,
     event_to_pb,
     graph_to_pb,
+    id_of,
     ids_of,
     lineage_options,
     node_from_pb,
     node_to_pb,
+    text_of,
     type_from_pb,
     type_to_pb,
 )
@@ -40,13 +43,11 @@ from ._convert import (
 )
 from ._errors import translated
 from ._proto import ExtraOptions, ListOptions, Message, OrderByField, errors, pb
+from ._rules import by_external_ids, events_by_artifacts, events_by_executions, keep_stored, maskable, updated
 
 __all__ = ["ExtraOptions", "ListOptions", "MetadataStore", "OrderByField", "downgrade_schema"]
 
 A, E, C = NodeKind.ARTIFACT, NodeKind.EXECUTION, NodeKind.CONTEXT
-_MASKABLE = {A: {"name", "external_id", "uri", "state", "properties", "custom_properties"},
-             E: {"name", "external_id", "last_known_state", "properties", "custom_properties"},
-             C: {"name", "external_id", "properties", "custom_properties"}}
 _SQLITE_MUST_EXIST = (1, 2)  # READONLY, READWRITE: MLMD refuses to create the file
 
 
@@ -160,7 +161,24 @@ class MetadataStore:
     @staticmethod
     def _mask(kind: NodeKind, paths: Sequence[str] | None) -> list[str]:
         # MLMD skips paths that name no field ("", typos); graphstore would reject them
-        return [p for p in paths or () if p.split(".", 1)[0] in _MASKABLE[kind]]
+        return [p for p in paths or () if p.split(".", 1)[0] in maskable(kind)]
+
+    def _updates(self, kind: NodeKind, nodes: list[Any], paths: Sequence[str] | None = None) -> list[Any]:
+        mask = self._mask(kind, paths)
+        return updated(self._store, kind, nodes, bool(paths) and not mask, mask)
+
+    def _by_external_ids(self, kind: NodeKind, external_ids: Iterable[str] | None,
+                         types: bool = False) -> list[Message]:
+        wanted = [text_of(e) for e in external_ids or ()]  # MLMD takes None as no ids
+        found = by_external_ids(self._store, kind, wanted, types) if wanted else []
+        what = "types" if types else f"{kind.value}s"
+        return self._found(found, f"No {what} found for external_ids.", bool(wanted))
+
+    def _put(self, kind: NodeKind, messages: Sequence[Message], paths: Sequence[str] | None) -> list[int]:
+        put: Any = {A: self._store.put_artifacts, E: self._store.put_executions,
+                    C: self._store.put_contexts}[kind]
+        nodes = self._updates(kind, [node_from_pb(kind, m) for m in messages], paths)
+        return list(put(nodes, self._mask(kind, paths)))
 
     @staticmethod
     def _nodes(kind: NodeKind, nodes: Iterable[Any]) -> list[Message]:
@@ -171,9 +189,10 @@ class MetadataStore:
         return [type_to_pb(kind, t) for t in types]
 
     @staticmethod
-    def _found(items: list[Message], message: str) -> list[Message]:
-        # MLMD answers NotFound rather than an empty list on these calls; callers catch it
-        if not items:
+    def _found(items: list[Message], message: str, asked: bool = True) -> list[Message]:
+        # MLMD answers NotFound rather than an empty list on these calls (but [] when nothing
+        # was asked for); callers catch it
+        if not items and asked:
             raise errors.NotFoundError(message)
         return items
 
@@ -181,35 +200,35 @@ class MetadataStore:
     @translated
     def put_artifact_type(self, artifact_type: Message, can_add_fields: bool = False,
                           can_omit_fields: bool = False, extra_options: Any = None) -> int:
-        return self._store.put_artifact_type(type_from_pb(A, artifact_type),  # type: ignore[arg-type]
+        return self._store.put_artifact_type(type_from_pb(A, artifact_type or TYPE_CLASSES[A]()),  # type: ignore[arg-type]
                                              can_add_fields=can_add_fields, can_omit_fields=can_omit_fields)
 
     @translated
     def put_execution_type(self, execution_type: Message, can_add_fields: bool = False,
                            can_omit_fields: bool = False, extra_options: Any = None) -> int:
-        return self._store.put_execution_type(type_from_pb(E, execution_type),  # type: ignore[arg-type]
+        return self._store.put_execution_type(type_from_pb(E, execution_type or TYPE_CLASSES[E]()),  # type: ignore[arg-type]
                                               can_add_fields=can_add_fields, can_omit_fields=can_omit_fields)
 
     @translated
     def put_context_type(self, context_type: Message, can_add_fields: bool = False,
                          can_omit_fields: bool = False, extra_options: Any = None) -> int:
-        return self._store.put_context_type(type_from_pb(C, context_type),  # type: ignore[arg-type]
+        return self._store.put_context_type(type_from_pb(C, context_type or TYPE_CLASSES[C]()),  # type: ignore[arg-type]
                                             can_add_fields=can_add_fields, can_omit_fields=can_omit_fields)
 
     @translated
     def get_artifact_type(self, type_name: str, type_version: str | None = None,
                           extra_options: Any = None) -> Message:
-        return type_to_pb(A, self._store.get_artifact_type(type_name, type_version or None))
+        return type_to_pb(A, self._store.get_artifact_type(text_of(type_name), type_version or None))
 
     @translated
     def get_execution_type(self, type_name: str, type_version: str | None = None,
                            extra_options: Any = None) -> Message:
-        return type_to_pb(E, self._store.get_execution_type(type_name, type_version or None))
+        return type_to_pb(E, self._store.get_execution_type(text_of(type_name), type_version or None))
 
     @translated
     def get_context_type(self, type_name: str, type_version: str | None = None,
                          extra_options: Any = None) -> Message:
-        return type_to_pb(C, self._store.get_context_type(type_name, type_version or None))
+        return type_to_pb(C, self._store.get_context_type(text_of(type_name), type_version or None))
 
     @translated
     def get_artifact_types(self, extra_options: Any = None) -> list[Message]:
@@ -238,39 +257,33 @@ class MetadataStore:
     @translated
     def get_artifact_types_by_external_ids(self, external_ids: Iterable[str],
                                            extra_options: Any = None) -> list[Message]:
-        found = self._store.get_artifact_types_by_external_ids(list(external_ids))
-        return self._found(self._types(A, found), "No types found for external_ids.")
+        return self._by_external_ids(A, external_ids, types=True)
 
     @translated
     def get_execution_types_by_external_ids(self, external_ids: Iterable[str],
                                             extra_options: Any = None) -> list[Message]:
-        found = self._store.get_execution_types_by_external_ids(list(external_ids))
-        return self._found(self._types(E, found), "No types found for external_ids.")
+        return self._by_external_ids(E, external_ids, types=True)
 
     @translated
     def get_context_types_by_external_ids(self, external_ids: Iterable[str],
                                           extra_options: Any = None) -> list[Message]:
-        found = self._store.get_context_types_by_external_ids(list(external_ids))
-        return self._found(self._types(C, found), "No types found for external_ids.")
+        return self._by_external_ids(C, external_ids, types=True)
 
     # -- nodes: writes -----------------------------------------------------------------------
     @translated
     def put_artifacts(self, artifacts: Sequence[Message], field_mask_paths: Sequence[str] | None = None,
                       extra_options: Any = None) -> list[int]:
-        return self._store.put_artifacts([node_from_pb(A, a) for a in artifacts],  # type: ignore[misc]
-                                         self._mask(A, field_mask_paths))
+        return self._put(A, artifacts, field_mask_paths)
 
     @translated
     def put_executions(self, executions: Sequence[Message], field_mask_paths: Sequence[str] | None = None,
                        extra_options: Any = None) -> list[int]:
-        return self._store.put_executions([node_from_pb(E, e) for e in executions],  # type: ignore[misc]
-                                          self._mask(E, field_mask_paths))
+        return self._put(E, executions, field_mask_paths)
 
     @translated
     def put_contexts(self, contexts: Sequence[Message], field_mask_paths: Sequence[str] | None = None,
                      extra_options: Any = None) -> list[int]:
-        return self._store.put_contexts([node_from_pb(C, c) for c in contexts],  # type: ignore[misc]
-                                        self._mask(C, field_mask_paths))
+        return self._put(C, contexts, field_mask_paths)
 
     # -- nodes: reads ------------------------------------------------------------------------
     @translated
@@ -306,54 +319,54 @@ class MetadataStore:
     @translated
     def get_artifacts_by_type(self, type_name: str, type_version: str | None = None,
                               extra_options: Any = None) -> list[Message]:
-        return self._nodes(A, self._store.get_artifacts_by_type(type_name, type_version or None))
+        return self._nodes(A, self._store.get_artifacts_by_type(text_of(type_name), type_version or None))
 
     @translated
     def get_executions_by_type(self, type_name: str, type_version: str | None = None,
                                extra_options: Any = None) -> list[Message]:
-        return self._nodes(E, self._store.get_executions_by_type(type_name, type_version or None))
+        return self._nodes(E, self._store.get_executions_by_type(text_of(type_name), type_version or None))
 
     @translated
     def get_contexts_by_type(self, type_name: str, type_version: str | None = None,
                              extra_options: Any = None) -> list[Message]:
-        return self._nodes(C, self._store.get_contexts_by_type(type_name, type_version or None))
+        return self._nodes(C, self._store.get_contexts_by_type(text_of(type_name), type_version or None))
 
     @translated
     def get_artifact_by_type_and_name(self, type_name: str, artifact_name: str,
                                       type_version: str | None = None, extra_options: Any = None) -> Message | None:
-        found = self._store.get_artifact_by_type_and_name(type_name, artifact_name, type_version or None)
+        found = self._store.get_artifact_by_type_and_name(text_of(type_name), text_of(artifact_name),
+                                                          type_version or None)
         return None if found is None else node_to_pb(A, found)
 
     @translated
     def get_execution_by_type_and_name(self, type_name: str, execution_name: str,
                                        type_version: str | None = None, extra_options: Any = None) -> Message | None:
-        found = self._store.get_execution_by_type_and_name(type_name, execution_name, type_version or None)
+        found = self._store.get_execution_by_type_and_name(text_of(type_name), text_of(execution_name),
+                                                          type_version or None)
         return None if found is None else node_to_pb(E, found)
 
     @translated
     def get_context_by_type_and_name(self, type_name: str, context_name: str,
                                      type_version: str | None = None, extra_options: Any = None) -> Message | None:
-        found = self._store.get_context_by_type_and_name(type_name, context_name, type_version or None)
+        found = self._store.get_context_by_type_and_name(text_of(type_name), text_of(context_name),
+                                                          type_version or None)
         return None if found is None else node_to_pb(C, found)
 
     @translated
     def get_artifacts_by_uri(self, uri: str, extra_options: Any = None) -> list[Message]:
-        return self._nodes(A, self._store.get_artifacts_by_uri(uri))
+        return self._nodes(A, self._store.get_artifacts_by_uri(text_of(uri)))
 
     @translated
     def get_artifacts_by_external_ids(self, external_ids: Iterable[str], extra_options: Any = None) -> list[Message]:
-        found = self._nodes(A, self._store.get_artifacts_by_external_ids(list(external_ids)))
-        return self._found(found, "No artifacts found for external_ids.")
+        return self._by_external_ids(A, external_ids)
 
     @translated
     def get_executions_by_external_ids(self, external_ids: Iterable[str], extra_options: Any = None) -> list[Message]:
-        found = self._nodes(E, self._store.get_executions_by_external_ids(list(external_ids)))
-        return self._found(found, "No executions found for external_ids.")
+        return self._by_external_ids(E, external_ids)
 
     @translated
     def get_contexts_by_external_ids(self, external_ids: Iterable[str], extra_options: Any = None) -> list[Message]:
-        found = self._nodes(C, self._store.get_contexts_by_external_ids(list(external_ids)))
-        return self._found(found, "No contexts found for external_ids.")
+        return self._by_external_ids(C, external_ids)
 
     # -- relations ---------------------------------------------------------------------------
     @translated
@@ -362,11 +375,13 @@ class MetadataStore:
 
     @translated
     def get_events_by_artifact_ids(self, artifact_ids: Iterable[int], extra_options: Any = None) -> list[Message]:
-        return [event_to_pb(e) for e in self._store.get_events_by_artifact_ids(ids_of(artifact_ids))]
+        found = self._store.get_events_by_artifact_ids(ids_of(artifact_ids))
+        return [event_to_pb(e) for e in events_by_artifacts(found)]
 
     @translated
     def get_events_by_execution_ids(self, execution_ids: Iterable[int], extra_options: Any = None) -> list[Message]:
-        return [event_to_pb(e) for e in self._store.get_events_by_execution_ids(ids_of(execution_ids))]
+        found = self._store.get_events_by_execution_ids(ids_of(execution_ids))
+        return [event_to_pb(e) for e in events_by_executions(found)]
 
     @translated
     def put_attributions_and_associations(self, attributions: Sequence[Message], associations: Sequence[Message],
@@ -382,18 +397,18 @@ class MetadataStore:
 
     @translated
     def get_contexts_by_artifact(self, artifact_id: int, extra_options: Any = None) -> list[Message]:
-        found = self._nodes(C, self._store.get_contexts_by_artifact(artifact_id))
+        found = self._nodes(C, self._store.get_contexts_by_artifact(id_of(artifact_id)))
         return self._found(found, f"No contexts found for artifact_id: {artifact_id}")
 
     @translated
     def get_contexts_by_execution(self, execution_id: int, extra_options: Any = None) -> list[Message]:
-        found = self._nodes(C, self._store.get_contexts_by_execution(execution_id))
+        found = self._nodes(C, self._store.get_contexts_by_execution(id_of(execution_id)))
         return self._found(found, f"No contexts found for execution_id: {execution_id}")
 
     @translated
     def get_artifacts_by_context(self, context_id: int, list_options: Any = None,
                                  extra_options: Any = None) -> list[Message]:
-        return self._nodes(A, self._store.get_artifacts_by_context(context_id, to_list_options(list_options)))
+        return self._nodes(A, self._store.get_artifacts_by_context(id_of(context_id), to_list_options(list_options)))
 
     @translated
     def get_executions_by_context(self, context_id: int, list_options: Any = None,
@@ -401,15 +416,15 @@ class MetadataStore:
         # MLMD's client orders these newest first when no options are given
         options = to_list_options(list_options) or GsListOptions(
             order_by=GsOrderByField.CREATE_TIME, is_asc=False)
-        return self._nodes(E, self._store.get_executions_by_context(context_id, options))
+        return self._nodes(E, self._store.get_executions_by_context(id_of(context_id), options))
 
     @translated
     def get_parent_contexts_by_context(self, context_id: int, extra_options: Any = None) -> list[Message]:
-        return self._nodes(C, self._store.get_parent_contexts_by_context(context_id))
+        return self._nodes(C, self._store.get_parent_contexts_by_context(id_of(context_id)))
 
     @translated
     def get_children_contexts_by_context(self, context_id: int, extra_options: Any = None) -> list[Message]:
-        return self._nodes(C, self._store.get_children_contexts_by_context(context_id))
+        return self._nodes(C, self._store.get_children_contexts_by_context(id_of(context_id)))
 
     # -- composite writes and lineage ----------------------------------------------------------
     @translated
@@ -429,16 +444,19 @@ class MetadataStore:
             context_list = self._stored_contexts(context_list)
         if reuse_artifact_if_already_exist_by_external_id:
             self._by_external_id([a for a, _ in pairs])
+        artifacts = self._updates(A, [a for a, _ in pairs])
+        pairs = [(a, ev) for a, (_, ev) in zip(artifacts, pairs, strict=True)]
+        (execution_node,) = self._updates(E, [node_from_pb(E, execution)])
         return self._store.put_execution(
-            node_from_pb(E, execution), pairs, context_list,  # type: ignore[arg-type]
+            execution_node, pairs, context_list,
             reuse_context_if_already_exist=reuse_context_if_already_exist,
             reuse_artifact_if_already_exist_by_external_id=reuse_artifact_if_already_exist_by_external_id)
 
     def _stored_contexts(self, contexts: list[Any]) -> list[Any]:
         """Contexts with an id as they are stored, so that putting them changes nothing."""
         ids = [c["id"] for c in contexts if "id" in c]
-        stored = {c.id: c for c in self._store.get_contexts_by_id(ids)} if ids else {}
-        return [stored.get(c.get("id"), c) for c in contexts]
+        stored: dict[Any, Any] = {c.id: c for c in self._store.get_contexts_by_id(ids)} if ids else {}
+        return keep_stored(C, contexts, stored, nothing_masked=True)
 
     def _by_external_id(self, artifacts: list[dict[str, Any]]) -> None:
         """Give new artifacts the id of the stored artifact with their external id: MLMD then
@@ -459,7 +477,8 @@ class MetadataStore:
         if reuse_artifact_if_already_exist_by_external_id:
             self._by_external_id(artifact_list)
         return self._store.put_lineage_subgraph(
-            [node_from_pb(E, e) for e in executions], artifact_list,  # type: ignore[misc, arg-type]
+            self._updates(E, [node_from_pb(E, e) for e in executions]),
+            self._updates(A, artifact_list),
             [node_from_pb(C, c) for c in contexts],  # type: ignore[misc]
             [(ei, ai, event_from_pb(ev)) for ei, ai, ev in event_edges],  # type: ignore[misc]
             reuse_context_if_already_exist=reuse_context_if_already_exist,

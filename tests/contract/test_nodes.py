@@ -175,6 +175,15 @@ def test_reads(store: MetadataStore, types: dict[str, int]) -> None:
     arts, arts_types = store.get_artifacts_and_types_by_artifact_ids([ids[0], ids[2]])
     assert [a.id for a in arts] == [ids[0], ids[2]]
     assert [t.name for t in arts_types] == ["DataSet", "SavedModel"]
+    # types in the order the artifacts (by id) first name them, as MLMD answers
+    [late] = store.put_artifacts([Artifact(type_id=types["data"], uri="/w")])
+    arts, arts_types = store.get_artifacts_and_types_by_artifact_ids([late, ids[2], ids[2]])
+    assert [a.id for a in arts] == [ids[2], late]
+    assert [t.name for t in arts_types] == ["SavedModel", "DataSet"]
+    with pytest.raises(InvalidArgument, match="context_id"):  # not "every context"
+        store.get_artifacts_by_context(None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match="context_id"):
+        store.get_executions_by_context(None)  # type: ignore[arg-type]
 
 
 def test_reads_for_executions_and_contexts(store: MetadataStore, types: dict[str, int]) -> None:

@@ -91,3 +91,16 @@ def test_bad_type_input(store: MetadataStore) -> None:
     with pytest.raises(InvalidArgument, match="name"):
         store.put_artifact_type({"name": ""})  # type: ignore[arg-type]
     assert store.get_artifact_types() == []
+
+
+def test_types_by_id_answer_one_per_requested_id(store: MetadataStore) -> None:
+    """MLMD's meaning (clients zip the answer with their nodes): request order, repeats kept,
+    unknown ids skipped; a repeat is a copy of its own."""
+    x = store.put_artifact_type(ArtifactType(name="X"))
+    m = store.put_artifact_type(ArtifactType(name="M"))
+    got = store.get_artifact_types_by_id([x, 999, m, x, m])
+    assert [t.id for t in got] == [x, m, x, m]
+    got[0].description = "changed"
+    assert got[2].description is None
+    assert [t.id for t in store.get_artifact_types_by_id([m, x])] == [m, x]
+    assert store.get_artifact_types_by_id([]) == []

@@ -174,7 +174,9 @@ SEMANTIC_ERRORS: list[tuple[str, NodeKind, str, int, int]] = [
     ("state = 'live'", A, "unknown value 'live' for state", 1, 9),
     ("state = `LIVE`", A, "back-quotes are only for property names", 1, 9),
     ("state = contexts_a.name", A, "cannot compare state with another attribute", 1, 9),
-    ("state = 1", A, "type mismatch: state is an enum, but 1 is an int", 1, 9),
+    ("state = 1.5", A, "type mismatch: state is an enum, but 1.5 is a double", 1, 9),
+    ("state IN (2, true)", A, "type mismatch: state is an enum, but true is a bool", 1, 14),
+    ("state IN (2, RUNNING)", A, "unknown value 'RUNNING' for state", 1, 14),
     # types
     ("id = 'abc'", A, "type mismatch: id is an int, but 'abc' is a string", 1, 6),
     ("type_id = 1.5", A, "type mismatch: type_id is an int, but 1.5 is a double", 1, 11),
@@ -193,7 +195,8 @@ SEMANTIC_ERRORS: list[tuple[str, NodeKind, str, int, int]] = [
     ("id IN (0, -9223372036854775809)", A, "-9223372036854775809 does not fit", 1, 11),
     ("properties.p.double_value = 1" + "0" * 320, A, "is out of range for a double", 1, 29),
     # operators
-    ("state < LIVE", A, "operator < does not apply to state, an enum: use = or !=", 1, 1),
+    ("state < LIVE", A, "operator < does not apply to state, an enum: use = or != with a name, "
+     "or compare its number (state < 1)", 1, 1),
     ("properties.b.bool_value >= false", A, "operator >= does not apply to properties.b."
      "bool_value, a bool", 1, 1),
     ("id LIKE '1%'", A, "LIKE needs a string attribute, but id is an int", 1, 1),

@@ -2,7 +2,7 @@
 
 Answers are normalised only where the two stores cannot agree by design: times (clocks) and
 type ids (MLMD reserves ids 1-9 for its system types), which are replaced by the order in
-which the script registered the types. Errors compare by their ml_metadata class.
+which the script registered the types. Errors compare by their ml_metadata class (or TypeError).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class Recorder:
         self.unset = unset
         try:
             result = fn()
-        except errors.StatusError as exc:
+        except (errors.StatusError, TypeError) as exc:  # MLMD raises TypeError for wrong Python types
             self.answers.append((label, type(exc).__name__))
             return None
         self.answers.append((label, self.norm(result)))
