@@ -294,7 +294,8 @@ class SqlCompiler:
         # a page then costs its own rows, not every match. Value lists select first instead.
         # Not with a range/LIKE on an own attribute either: that index stays the start (19).
         keep_sort = by_lists or (op.filter is not None and ranges_own_attribute(op.filter))
-        join, join_params, order = "", [], f"n.{op.order_by.value}"
+        join, order = "", f"n.{op.order_by.value}"
+        join_params: list[Any] = []
         if by_id and not keep_sort and op.filter is not None:
             join, join_params = driving_join(op.filter, op.kind, "n") or ("", [])
             order = f"{DRIVER}.node_id" if join else order
