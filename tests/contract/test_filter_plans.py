@@ -166,3 +166,19 @@ def test_a_context_page_starts_at_its_keyset(store: MetadataStore, world: list[i
                            for line in plan), plan
         got = store.page_artifacts(ListOptions(filter_query=text, limit=10), context_id=ctx.id)
         assert [a.id for a in got.items] == members[:10]  # members are the odd, "eval" records
+
+
+def test_a_time_ordered_page_seeks_from_its_keyset_on_neo4j(store: MetadataStore, world: list[int]) -> None:
+    # "t > v OR (t = v AND id > i)" became a union of two seeks, deduplicated and sorted whole
+    # on every page; a range on the order's index plus a list comparison keeps one ordered seek
+    [mid] = store.get_artifacts_by_id([world[N // 2]])
+    query = _query("properties.split.string_value = 'eval'", order_by=OrderBy.CREATE_TIME, limit=11,
+                   after=(mid.create_time_since_epoch, mid.id))
+    plan = _plan(store, query)
+    if store.engine_name == "neo4j":
+        assert not any(line.startswith(("Union", "Distinct")) for line in plan), plan
+    rest = store.get_artifacts(ListOptions(filter_query="properties.split.string_value = 'eval'",
+                                           order_by=OrderByField.CREATE_TIME))
+    keyset = (mid.create_time_since_epoch, mid.id)
+    expected = [a.id for a in rest if (a.create_time_since_epoch, a.id) > keyset][:11]  # type: ignore[operator]
+    assert [r["id"] for r in store._engine.read(lambda tx: tx.run(query))] == expected  # type: ignore[attr-defined]
