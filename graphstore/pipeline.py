@@ -32,7 +32,7 @@ from __future__ import annotations
 import contextlib
 import numbers
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -223,6 +223,25 @@ class Pipeline:
         return Artifact(type_id=type_id, uri=uri, name=name, properties=values,
                         custom_properties=markers, external_id=external_id, state=ArtifactState.LIVE)
 
+    def _revive(self, new: Iterable[Artifact]) -> None:
+        """A new artifact whose content is stored as an artifact that lost it (marked stale, or
+        its file gone or changed) re-points that artifact at the new file, LIVE again; otherwise
+        the stale record would win the content match and no run could be a cache hit again.
+        Fills in ``new`` in place (``output()`` returned it)."""
+        by_external_id = {a.external_id: a for a in new if a.external_id is not None}
+        if not by_external_id:
+            return
+        for old in self.store.get_artifacts_by_external_ids(list(by_external_id)):
+            fresh = by_external_id[old.external_id]  # type: ignore[index]
+            if STALE_REASON not in old.custom_properties and stale_reason(
+                    old.uri, old.custom_properties, "size") is None:
+                continue  # the stored artifact still holds the content: it wins, as before
+            kept = {k: v for k, v in old.custom_properties.items() if k not in MARKERS}
+            revived = old.model_copy(update={"uri": fresh.uri, "state": ArtifactState.LIVE,
+                                             "custom_properties": {**kept, **fresh.custom_properties}})
+            for field in Artifact.model_fields:
+                setattr(fresh, field, getattr(revived, field))
+
     # -- public API ----------------------------------------------------------------------
     def artifact(self, type: str, *, path: str | os.PathLike[str] | None = None,
                  uri: str | None = None, properties: Mapping[str, Any] | None = None,
@@ -231,6 +250,7 @@ class Pipeline:
         this run; a file or directory ``path`` is found again by content."""
         new = self._new_artifact(type, path=path, uri=uri, properties=properties, name=name,
                                  field="properties")
+        self._revive([new])
         _, [artifact_id], _ = self.store.put_lineage_subgraph(
             [], [new], self._context_refs(), [], reuse_context_if_already_exist=True,
             reuse_artifact_if_already_exist_by_external_id=True)
@@ -381,7 +401,7 @@ class Step:
         assert self.execution is not None
         done = self.execution.model_copy(update={"last_known_state": ExecutionState.COMPLETE})
         names = list(self._pending)
-        self._revive_stale_outputs()
+        self.pipeline._revive(self._pending.values())
         try:
             # the completion, the outputs and their events: one transaction, all or nothing
             _, artifact_ids, _ = self.pipeline.store.put_execution(
@@ -399,24 +419,6 @@ class Step:
             self.outputs[n] = record
         self._reload()
         return None
-
-    def _revive_stale_outputs(self) -> None:
-        """An output whose content is stored as an artifact that lost it (marked stale, or its
-        file gone or changed) re-points that artifact at the new file, LIVE again — otherwise
-        the stale record would win the content match and no run could be a cache hit again."""
-        pending = {a.external_id: n for n, a in self._pending.items() if a.external_id is not None}
-        if not pending:
-            return
-        for old in self.pipeline.store.get_artifacts_by_external_ids(list(pending)):
-            new = self._pending[pending[old.external_id]]  # type: ignore[index]
-            if STALE_REASON not in old.custom_properties and stale_reason(
-                    old.uri, old.custom_properties, "size") is None:
-                continue  # the stored artifact still holds the content: it wins, as before
-            kept = {k: v for k, v in old.custom_properties.items() if k not in MARKERS}
-            revived = old.model_copy(update={"uri": new.uri, "state": ArtifactState.LIVE,
-                                             "custom_properties": {**kept, **new.custom_properties}})
-            for field in Artifact.model_fields:  # in place: output() returned this object
-                setattr(new, field, getattr(revived, field))
 
     def _reload(self) -> None:
         assert self.execution is not None and self.execution.id is not None

@@ -195,3 +195,16 @@ def test_find_cached_execution_checks_fingerprinted_outputs(store: MetadataStore
     with pytest.raises(InvalidArgument, match="verify_outputs: expected one of auto, size, hash, off, got 'all'"):
         store.find_cached_execution("Train", inputs, verify_outputs="all")  # type: ignore[arg-type]
 
+
+
+def test_registering_a_lost_artifacts_bytes_again_brings_it_back(store: MetadataStore, tmp_path: Path,
+                                                                first: tuple[Pipeline, Artifact, int]) -> None:
+    pipe, data, model_id = first
+    moved = tmp_path / "archive" / "model.pkl"
+    moved.parent.mkdir()
+    (tmp_path / "out" / "model.pkl").rename(moved)
+    assert not run_step(pipe, data, tmp_path / "out" / "other.pkl", content="weights-2")[0]
+    assert artifact(store, model_id).state is ArtifactState.DELETED
+    again = pipe.artifact("Model", path=moved)  # the same bytes, found elsewhere
+    assert again.id == model_id and again.state is ArtifactState.LIVE and again.uri == str(moved.resolve())
+    assert STALE not in again.custom_properties
