@@ -21,13 +21,13 @@ from .analysis import (
     LineageDifference,
     PropertyDifference,
 )
-from .cache import input_fingerprint
+from .cache import STALE_REASON, VERIFY_MODES, Verify, input_fingerprint, stale_reason
 from .engines.base import Engine, Transaction
 from .errors import InvalidArgument, NotFound
 from .filters import parse as parse_filter
 from .kinds import CONTEXT_LINK, KIND_SPECS, NodeKind
 from .lineage import NodeRef, adjacency, bfs, node_ref, walk
-from .models import ArtifactState, Event, EventType, _NodeBase
+from .models import Artifact, ArtifactState, Event, EventType, _NodeBase
 
 __all__ = ["AnalysisMixin"]
 
@@ -38,6 +38,17 @@ _MARKERS = frozenset({QUARANTINE_REASON, QUARANTINE_ROOT})
 
 def _is_quarantined(node: _NodeBase) -> bool:
     return QUARANTINE_REASON in node.custom_properties
+
+
+def _stale_outputs(artifacts: Sequence[Artifact], verify: Verify) -> dict[int, Artifact]:
+    """The outputs whose recorded content is gone, as the update that marks them."""
+    found = {}
+    for a in artifacts:
+        reason = stale_reason(a.uri, a.custom_properties, verify)
+        if reason is not None and a.id is not None:
+            found[a.id] = Artifact(id=a.id, type_id=a.type_id, state=ArtifactState.DELETED,
+                                   custom_properties={STALE_REASON: reason})
+    return found
 
 
 def _check_ids(ids: Iterable[int], field: str) -> tuple[int, ...]:
@@ -152,19 +163,29 @@ class AnalysisMixin:
     def find_cached_execution(self, execution_type: str | int, inputs: Sequence[Event], *,
                               type_version: str | None = None,
                               properties: dict[str, Any] | None = None,
-                              exact_properties: bool = False) -> CacheHit | None:
+                              exact_properties: bool = False, verify_outputs: Verify = "auto",
+                              mark_stale: bool = False) -> CacheHit | None:
         """The newest COMPLETE execution of this type whose input events (artifact, kind and
         path) are exactly ``inputs``, whose ``properties`` (declared or custom) equal the
-        given ones, and whose outputs are all LIVE and not quarantined — or None.
+        given ones, and whose outputs are all LIVE, not quarantined and still hold their
+        recorded content — or None.
 
         With ``exact_properties`` the execution must have no other properties (besides
-        graphstore's own markers): a step's parameters, matched as a whole."""
+        graphstore's own markers): a step's parameters, matched as a whole. An output that
+        carries a content fingerprint (``graphstore.cache.SIZE`` …) must still be at its
+        local uri with that size (file count for directories) and, with ``verify_outputs``
+        "auto" (up to ``HASH_CHECK_MAX_BYTES``) or "hash", that sha256; "size" never hashes
+        and "off" skips the check. ``mark_stale`` writes what a failed check found (state
+        DELETED, ``graphstore_stale_reason``) in the same transaction."""
         triples = []
         for i, e in enumerate(inputs):
             if not isinstance(e, Event) or e.artifact_id is None or not e.type.is_input:
                 raise InvalidArgument(f"inputs[{i}]: expected an input-kind Event with an "
                                       f"artifact_id, got {e!r}")
             triples.append((e.artifact_id, e.type.name, json.dumps(list(e.path))))
+        if verify_outputs not in VERIFY_MODES:
+            raise InvalidArgument(f"verify_outputs: expected one of {', '.join(VERIFY_MODES)}, "
+                                  f"got {verify_outputs!r}")
         fingerprint = input_fingerprint(triples)
         wanted = dict(properties or {})
         state = parse_filter("last_known_state = COMPLETE", NodeKind.EXECUTION)
@@ -179,6 +200,8 @@ class AnalysisMixin:
             candidates = tx.run(ops.NodeQuery(NodeKind.EXECUTION, type_ids=(types[0]["id"],),
                                               input_fingerprints=(fingerprint,), filter=state,
                                               descending=True))
+            stale: dict[int, Artifact] = {}
+            hit = None
             for row in candidates:
                 run = to_node(EXECUTIONS, row)
                 values = {**run.custom_properties, **run.properties}
@@ -190,11 +213,19 @@ class AnalysisMixin:
                            if not EventType[ev["type"]].is_input]
                 arts = [to_node(ARTIFACTS, r) for r in
                         tx.run(ops.NodeQuery(NodeKind.ARTIFACT, ids=tuple(outputs)))] if outputs else []
-                if len(arts) == len(set(outputs)) and all(
+                if len(arts) != len(set(outputs)) or not all(
                         a.state is ArtifactState.LIVE and not _is_quarantined(a) for a in arts):  # type: ignore[attr-defined]
-                    return CacheHit(execution=run, outputs=arts)
-            return None
-        return self._engine.read(work)
+                    continue
+                gone = _stale_outputs(arts, verify_outputs)  # type: ignore[arg-type]
+                if not gone:
+                    hit = CacheHit(execution=run, outputs=arts)
+                    break
+                stale.update(gone)
+            if mark_stale and stale:
+                _writes.put_nodes(tx, ARTIFACTS, list(stale.values()),
+                                  ["state", f"custom_properties.{STALE_REASON}"])
+            return hit
+        return self._engine.write(work) if mark_stale else self._engine.read(work)
 
     # -- comparisons -------------------------------------------------------------------------
     def compare_artifacts(self, left_id: int, right_id: int) -> Comparison:

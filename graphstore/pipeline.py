@@ -19,21 +19,26 @@ execution), linked to the same inputs and the earlier outputs, and the block onl
 
 Files and directories are content-addressed: their sha256 and size become properties and
 ``external_id`` is ``"<Type>:sha256:<hex>"``, so registering the same content again returns
-the artifact stored first (its uri and properties win) instead of a duplicate.
+the artifact stored first (its uri and properties win) instead of a duplicate. The same
+fingerprint is kept in graphstore's custom properties (``graphstore.cache.MARKERS``), and a
+cache hit needs every output to still hold it: an output deleted or changed since makes the
+step run again, and the stale artifact is marked DELETED with ``graphstore_stale_reason``.
+An output written again with the content of a stale artifact brings that artifact back
+(LIVE, at the new path).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import numbers
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Union
 
+from .cache import MARKERS, STALE_REASON, Verify, fingerprint, output_markers, stale_reason
 from .errors import AlreadyExists, FailedPrecondition, GraphstoreError, InvalidArgument, NotFound
 from .models import (
     Artifact,
@@ -63,38 +68,6 @@ _MAX_MESSAGE = 2000  # error messages are kept, but a megabyte of repr helps nob
 
 InputRef = Union[Artifact, int]
 InputValue = Union[InputRef, Sequence[InputRef]]
-
-
-# -- content fingerprints ------------------------------------------------------------------
-
-def _file_digest(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
-def fingerprint(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """``{"sha256", "size_bytes"}`` of a file; a directory adds ``file_count`` and hashes its
-    files' relative paths and contents in sorted order (names and bytes count, timestamps and
-    empty directories do not)."""
-    p = Path(path)
-    if p.is_file():
-        digest, size = _file_digest(p)
-        return {"sha256": digest, "size_bytes": size}
-    if not p.is_dir():
-        raise InvalidArgument(f"path: {str(path)!r} is neither a file nor a directory")
-    files = sorted((f for f in p.rglob("*") if f.is_file()), key=lambda f: f.relative_to(p).as_posix())
-    total = hashlib.sha256(b"dir\n")  # a directory never hashes like a file of the same bytes
-    size = 0
-    for f in files:
-        digest, n = _file_digest(f)
-        total.update(f"{f.relative_to(p).as_posix()}\0{digest}\n".encode())
-        size += n
-    return {"sha256": total.hexdigest(), "size_bytes": size, "file_count": len(files)}
 
 
 # -- values and types ----------------------------------------------------------------------
@@ -232,6 +205,7 @@ class Pipeline:
         _name("type", type_name)
         props = dict(properties or {})
         external_id = None
+        markers: dict[str, Any] = {}
         if path is not None:
             if not isinstance(path, (str, os.PathLike)):
                 raise InvalidArgument(f"path: expected a file or directory path, got {path!r}")
@@ -240,13 +214,33 @@ class Pipeline:
                 raise InvalidArgument(f"{field}[{clash[0]!r}]: reserved for the content fingerprint")
             found = fingerprint(path)
             props.update(found)
+            markers = output_markers(found)
             external_id = f"{type_name}:sha256:{found['sha256']}"
             uri = uri if uri is not None else str(Path(path).resolve())
         elif uri is not None and not isinstance(uri, str):
             raise InvalidArgument(f"uri: expected a string, got {uri!r}")
         type_id, values = self._register("artifact", type_name, props, field)
         return Artifact(type_id=type_id, uri=uri, name=name, properties=values,
-                        external_id=external_id, state=ArtifactState.LIVE)
+                        custom_properties=markers, external_id=external_id, state=ArtifactState.LIVE)
+
+    def _revive(self, new: Iterable[Artifact]) -> None:
+        """A new artifact whose content is stored as an artifact that lost it (marked stale, or
+        its file gone or changed) re-points that artifact at the new file, LIVE again; otherwise
+        the stale record would win the content match and no run could be a cache hit again.
+        Fills in ``new`` in place (``output()`` returned it)."""
+        by_external_id = {a.external_id: a for a in new if a.external_id is not None}
+        if not by_external_id:
+            return
+        for old in self.store.get_artifacts_by_external_ids(list(by_external_id)):
+            fresh = by_external_id[old.external_id]  # type: ignore[index]
+            if STALE_REASON not in old.custom_properties and stale_reason(
+                    old.uri, old.custom_properties, "size") is None:
+                continue  # the stored artifact still holds the content: it wins, as before
+            kept = {k: v for k, v in old.custom_properties.items() if k not in MARKERS}
+            revived = old.model_copy(update={"uri": fresh.uri, "state": ArtifactState.LIVE,
+                                             "custom_properties": {**kept, **fresh.custom_properties}})
+            for field in Artifact.model_fields:
+                setattr(fresh, field, getattr(revived, field))
 
     # -- public API ----------------------------------------------------------------------
     def artifact(self, type: str, *, path: str | os.PathLike[str] | None = None,
@@ -256,6 +250,7 @@ class Pipeline:
         this run; a file or directory ``path`` is found again by content."""
         new = self._new_artifact(type, path=path, uri=uri, properties=properties, name=name,
                                  field="properties")
+        self._revive([new])
         _, [artifact_id], _ = self.store.put_lineage_subgraph(
             [], [new], self._context_refs(), [], reuse_context_if_already_exist=True,
             reuse_artifact_if_already_exist_by_external_id=True)
@@ -263,11 +258,13 @@ class Pipeline:
         return stored
 
     def step(self, type: str, *, params: Mapping[str, Any] | None = None,
-             inputs: Mapping[str, InputValue] | None = None, cache: bool = True) -> Step:
+             inputs: Mapping[str, InputValue] | None = None, cache: bool = True,
+             verify_outputs: Verify = "auto") -> Step:
         """A step of execution type ``type`` to use in a ``with`` block. ``inputs`` maps a key
         to an artifact (or id), or a list of them (event paths ``[key]`` / ``[key, i]``);
-        ``cache=False`` always runs the block."""
-        return Step(self, type, params=params, inputs=inputs, cache=cache)
+        ``cache=False`` always runs the block; ``verify_outputs`` is how a cache hit's outputs
+        are checked (see ``MetadataStore.find_cached_execution``)."""
+        return Step(self, type, params=params, inputs=inputs, cache=cache, verify_outputs=verify_outputs)
 
 
 class Step:
@@ -276,10 +273,12 @@ class Step:
     and ``execution`` the stored execution."""
 
     def __init__(self, pipeline: Pipeline, type_name: str, *, params: Mapping[str, Any] | None,
-                 inputs: Mapping[str, InputValue] | None, cache: bool) -> None:
+                 inputs: Mapping[str, InputValue] | None, cache: bool,
+                 verify_outputs: Verify = "auto") -> None:
         self.pipeline = pipeline
         self.type = _name("type", type_name)
         self.use_cache = cache
+        self.verify_outputs = verify_outputs
         self._params = params or {}
         self._inputs = inputs or {}
         self.params: dict[str, Any] = {}
@@ -352,7 +351,8 @@ class Step:
         events = self._resolve_inputs()
         type_id, self.params = self.pipeline._register("execution", self.type, self._params, "params")
         contexts = self.pipeline._context_refs()
-        hit = (store.find_cached_execution(type_id, events, properties=self.params, exact_properties=True)
+        hit = (store.find_cached_execution(type_id, events, properties=self.params, exact_properties=True,
+                                           verify_outputs=self.verify_outputs, mark_stale=True)
                if self.use_cache else None)
         if hit is not None and hit.execution.properties == self.params:
             self._record_cache_hit(type_id, events, contexts, hit.execution)
@@ -401,6 +401,7 @@ class Step:
         assert self.execution is not None
         done = self.execution.model_copy(update={"last_known_state": ExecutionState.COMPLETE})
         names = list(self._pending)
+        self.pipeline._revive(self._pending.values())
         try:
             # the completion, the outputs and their events: one transaction, all or nothing
             _, artifact_ids, _ = self.pipeline.store.put_execution(

@@ -7,7 +7,9 @@ filter schema) and the caller's row alias are spliced. Aliases become one correl
 neighbours still has its one all-NULL assignment — except a group no neighbour-less node can
 satisfy, which becomes ``n.id IN (SELECT … FROM <neighbours> JOIN <links> WHERE …)``, run once
 from the neighbours' indexes. Properties are correlated scalar subqueries on the property
-table's primary key. Nothing joins into the outer query, so no row repeats.
+table's primary key. Nothing joins into the outer query, so no row repeats — except the
+one property row a top-level ``=`` may drive a listing from (:func:`driving_join`), unique
+per node.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ..filters.ast import (
     AliasKind,
     And,
     Compare,
+    CompareOp,
     Expr,
     Field,
     InList,
@@ -40,7 +43,7 @@ from ..filters.schema import ATTRIBUTES, alias_attributes
 from ..kinds import spec_of
 from ..models import PropertyType
 
-__all__ = ["compile_filter_sql", "like_to_glob"]
+__all__ = ["DRIVER", "compile_filter_sql", "driving_join", "like_to_glob"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DATA_TYPE = {
@@ -53,19 +56,41 @@ _DATA_TYPE = {
 _GLOB_LITERAL = {"*": "[*]", "?": "[?]", "[": "[[]"}
 
 
-def compile_filter_sql(expr: Expr, kind: NodeKind, alias: str) -> tuple[str, list[Any]]:
+def compile_filter_sql(expr: Expr, kind: NodeKind, alias: str, *, seeks: bool = True) -> tuple[str, list[Any]]:
     """A boolean SQL expression over the node row ``alias`` of ``kind``, with its parameters.
 
-    The parameters are positional (``?``), in the order they appear in the text.
+    The parameters are positional (``?``), in the order they appear in the text. ``seeks=False``
+    leaves out the index-seek prefixes: for a listing driven by a join (:func:`driving_join`),
+    where an uncorrelated seek would gather every match on each page.
     """
     if not isinstance(alias, str) or not _IDENTIFIER.fullmatch(alias):
         raise InvalidArgument(f"row alias {alias!r} is not an SQL identifier")
-    hit = _COMPILED.get(expr, (kind, alias))
+    hit = _COMPILED.get(expr, (kind, alias, seeks))
     if hit is None:
-        builder = _Builder(kind, alias, alias_numbers(expr))
+        builder = _Builder(kind, alias, alias_numbers(expr), seeks)
         hit = " AND ".join(builder.part(part) for part in plan(expr)), tuple(builder.params)
-        _COMPILED.put(expr, (kind, alias), hit)
+        _COMPILED.put(expr, (kind, alias, seeks), hit)
     return hit[0], list(hit[1])
+
+
+DRIVER = "gs"  # the driving join's alias: the outer query orders and pages by DRIVER.node_id
+
+
+def driving_join(expr: Expr, kind: NodeKind, alias: str) -> tuple[str, list[Any]] | None:
+    """``JOIN <kind>_property gs ON …`` for the first top-level ``property = value`` of the
+    filter, or None. Its index ``(name, is_custom, value)`` holds the primary key after the
+    value, so one value's rows are in node id order: a listing in id order that joins from
+    them and orders by ``gs.node_id`` starts at the page's keyset and stops at its LIMIT,
+    however many nodes match (``n.id IN (SELECT …)`` gathers them all on every page). The join
+    adds no rows: a node has one row per property name. The exact test stays in the filter."""
+    for part in plan(expr):
+        if isinstance(part, Compare) and part.op is CompareOp.EQ and seekable(part) is not None:
+            left = seekable(part)
+            assert left is not None
+            return (f" JOIN {spec_of(kind).table}_property {DRIVER} ON {DRIVER}.node_id = {alias}.id"
+                    f" AND {DRIVER}.name = ? AND {DRIVER}.is_custom = {int(left.custom)}"
+                    f" AND {DRIVER}.value = ?", [left.name, part.value])
+    return None
 
 
 _COMPILED: ExprMemo[tuple[str, tuple[Any, ...]]] = ExprMemo()
@@ -87,16 +112,17 @@ def like_to_glob(pattern: str) -> str:
 class _Builder:
     """Renders parts left to right, so ``params`` grows in the order of the ``?`` in the text."""
 
-    def __init__(self, kind: NodeKind, row: str, numbers: dict[Alias, int]) -> None:
+    def __init__(self, kind: NodeKind, row: str, numbers: dict[Alias, int], seeks: bool) -> None:
         self.kind = kind
         self.row = row
         self.numbers = numbers
+        self.seeks = seeks
         self.params: list[Any] = []
 
     def part(self, part: Expr | Scope) -> str:
         if not isinstance(part, Scope):
-            return self.seek(part) + self.expr(part)
-        if neighbours_required(part):
+            return (self.seek(part) if self.seeks else "") + self.expr(part)
+        if neighbours_required(part) and self.seeks:
             return self.neighbours(part)
         joins = "".join(self.joins(a) for a in part.aliases)
         return f"EXISTS (SELECT 1 FROM (SELECT 1){joins} WHERE {self.expr(part.expr)})"

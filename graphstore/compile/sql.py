@@ -15,7 +15,7 @@ from ..kinds import CONTEXT_LINK, KIND_SPECS, NodeKind, Relation, spec_of
 from ..models import PropertyType
 from ..values import decode_value
 from .base import SCHEMA_VERSION, Compiled, Rows, Statement, batch_statements, first_column, no_result
-from .filter_sql import compile_filter_sql
+from .filter_sql import DRIVER, compile_filter_sql, driving_join
 
 __all__ = ["SCHEMA_VERSION", "SqlCompiler", "schema_statements"]
 
@@ -287,18 +287,36 @@ class SqlCompiler:
             where.append("n.id IN (SELECT execution_id FROM execution_input WHERE type_id = n.type_id "
                          "AND " + _in("fingerprint") + ")")
             params.append(_json_list(op.input_fingerprints))
+        by_id = op.order_by is ops.OrderBy.ID
+        by_lists = any(v is not None for v in (op.ids, op.type_ids, op.names, op.uris,
+                                               op.external_ids, op.input_fingerprints))
+        # In id order, a top-level "property = value" drives the listing (see driving_join):
+        # a page then costs its own rows, not every match. Value lists select first instead.
+        # Not with a range/LIKE on an own attribute either: that index stays the start (19).
+        keep_sort = by_lists or (op.filter is not None and ranges_own_attribute(op.filter))
+        join, order = "", f"n.{op.order_by.value}"
+        join_params: list[Any] = []
+        if by_id and not keep_sort and op.filter is not None:
+            join, join_params = driving_join(op.filter, op.kind, "n") or ("", [])
+            order = f"{DRIVER}.node_id" if join else order
         if op.linked is not None:
             rel = op.linked.relation.value
             mine, other = ((rel.source_column, rel.target_column) if op.linked.as_source
                            else (rel.target_column, rel.source_column))
-            where.append(f"n.id IN (SELECT {mine} FROM {rel.table} WHERE {other} = ?)")
-            params.append(op.linked.other_id)
+            if join:  # a probe per driven row rather than gathering the whole scope each page
+                where.append(f"EXISTS (SELECT 1 FROM {rel.table} WHERE {mine} = n.id AND {other} = ?)")
+                params.append(op.linked.other_id)
+            elif by_id and not keep_sort:
+                # the link index (other, mine) is in id order within one context: drive from it
+                join = f" JOIN {rel.table} {DRIVER} ON {DRIVER}.{mine} = n.id AND {DRIVER}.{other} = ?"
+                join_params, order = [op.linked.other_id], f"{DRIVER}.{mine}"
+            else:
+                where.append(f"n.id IN (SELECT {mine} FROM {rel.table} WHERE {other} = ?)")
+                params.append(op.linked.other_id)
         if op.filter is not None:
-            text, fparams = compile_filter_sql(op.filter, op.kind, "n")
+            text, fparams = compile_filter_sql(op.filter, op.kind, "n", seeks=not join)
             where.append(f"({text})")
             params.extend(fparams)
-        order = f"n.{op.order_by.value}"
-        by_id = op.order_by is ops.OrderBy.ID
         direction, cmp = ("DESC", "<") if op.descending else ("ASC", ">")
         # "+" stops SQLite from walking the whole table in id order just to skip the sort, where
         # an index on a selected column is the better start (a sort of the hits is cheap). For
@@ -306,14 +324,11 @@ class SqlCompiler:
         # selects: every other selector hands SQLite ids in id order (property seeks, links and
         # alias subqueries are sorted id lists; an equality on a one-column index is in rowid
         # order), so no sort computes every hit's columns before LIMIT and a page stops early.
-        by_lists = any(v is not None for v in (op.ids, op.type_ids, op.names, op.uris,
-                                               op.external_ids, op.input_fingerprints))
-        keep_sort = by_lists or (op.filter is not None and ranges_own_attribute(op.filter))
-        unary = "+" if (where or op.after is not None) and (not by_id or keep_sort) else ""
+        unary = "+" if (where or op.after is not None) and (not by_id or keep_sort) and not join else ""
         if op.after is not None and by_id:
             # one rowid range rather than the OR below, which SQLite plans as a MULTI-INDEX OR;
             # "+" as in ORDER BY, or SQLite takes this range over the filter's index
-            where.append(f"{unary}n.id {cmp} ?")
+            where.append(f"{unary}{order} {cmp} ?")
             params.append(op.after[1])
         elif op.after is not None:
             where.append(f"({order} {cmp} ? OR ({order} = ? AND n.id {cmp} ?))")
@@ -321,7 +336,7 @@ class SqlCompiler:
         cols = ", ".join(f"n.{c}" for c in _columns(op.kind))
         sql = (f"SELECT {cols}, (SELECT json_group_array(json_array(p.name, p.is_custom, "
                f"p.data_type, p.value)) FROM {spec.table}_property p WHERE p.node_id = n.id) "
-               f"AS props FROM {spec.table} n")
+               f"AS props FROM {spec.table} n{join}")
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY {unary}{order} {direction}"
@@ -330,7 +345,7 @@ class SqlCompiler:
         if op.limit is not None:
             sql += " LIMIT ?"
             params.append(op.limit)
-        return Compiled([Statement(sql, params)], _decode_nodes)
+        return Compiled([Statement(sql, [*join_params, *params])], _decode_nodes)
 
     # -- relations -----------------------------------------------------------------------
     def _InsertEvents(self, op: ops.InsertEvents) -> Compiled:

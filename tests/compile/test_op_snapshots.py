@@ -54,6 +54,11 @@ OPS: dict[str, ops.Op] = {
                                             limit=100, after=(123, 45)),
     "node_query_parents": ops.NodeQuery(C, linked=ops.LinkFilter(Relation.PARENT, 3, False)),
     "node_query_filter": ops.NodeQuery(A, filter=parse("properties.day.int_value = 3 AND uri LIKE '/d%'", A)),
+    # a top-level "=" drives an id-order page on SQLite (join on the property index), and the
+    # context scope becomes a per-row probe
+    "node_query_driven_page": ops.NodeQuery(A, filter=parse("properties.day.int_value = 3 AND name != 'x'", A),
+                                            linked=ops.LinkFilter(Relation.ATTRIBUTION, 5, True),
+                                            after=(7, 7), limit=10, descending=True),
     "node_query_fingerprint": ops.NodeQuery(E, type_ids=(4,), input_fingerprints=("abc",)),
     "insert_events": ops.InsertEvents((ops.EventRow(1, 2, 3, "INPUT", '["x", 0]', 99),
                                        ops.EventRow(2, 4, 3, "OUTPUT", "[]", 99))),

@@ -23,8 +23,8 @@ from graphstore import (
     PropertyType,
 )
 from graphstore.filters import parse
-from graphstore.kinds import NodeKind
-from graphstore.ops import NodeQuery, OrderBy
+from graphstore.kinds import NodeKind, Relation
+from graphstore.ops import LinkFilter, NodeQuery, OrderBy
 
 N = 2_000
 CONTEXTS = 20
@@ -122,3 +122,63 @@ def test_other_orders_page_by_value_then_id(store: MetadataStore, world: list[in
             break
         options = options.model_copy(update={"next_page_token": page.next_page_token})
     assert sorted(seen) == world[1::2] and len(set(seen)) == len(seen)
+
+
+@pytest.mark.parametrize("text, descending", [
+    ("properties.split.string_value = 'train'", False),
+    ("properties.split.string_value = 'train'", True),
+    ("properties.split.string_value = 'eval' AND name IS NULL", False),
+])
+def test_a_page_of_a_broad_equality_starts_at_its_keyset(store: MetadataStore, world: list[int],
+                                                         text: str, descending: bool) -> None:
+    # not "n.id IN (SELECT …)": that gathers every match (half the store) again for each page
+    after = world[N // 2]
+    plan = _plan(store, _query(text, limit=101, after=(after, after), descending=descending))
+    if store.engine_name == "sqlite":
+        assert not any(line.startswith(("LIST SUBQUERY", "SCAN")) or "TEMP B-TREE" in line
+                       for line in plan), plan
+        assert plan[0].startswith("SEARCH gs USING COVERING INDEX artifact_property_value"), plan
+        assert "node_id<?" in plan[0] if descending else "node_id>?" in plan[0], plan
+    wanted = "train" if "train" in text else "eval"
+    options = ListOptions(filter_query=text, limit=300, is_asc=not descending)
+    seen: list[int] = []
+    while True:  # every page, in order, none repeated or skipped
+        page = store.page_artifacts(options)
+        seen += [a.id for a in page.items if a.id is not None]
+        if page.next_page_token is None:
+            break
+        options = options.model_copy(update={"next_page_token": page.next_page_token})
+    expected = world[0::2] if wanted == "train" else world[1::2]
+    assert seen == (expected[::-1] if descending else expected)
+
+
+def test_a_context_page_starts_at_its_keyset(store: MetadataStore, world: list[int]) -> None:
+    [ctx] = store.get_contexts(ListOptions(filter_query="name = 'ctx-3'"))
+    members = world[3::CONTEXTS]
+    for text in (None, "properties.split.string_value = 'eval'"):
+        assert ctx.id is not None
+        query = NodeQuery(NodeKind.ARTIFACT, linked=LinkFilter(Relation.ATTRIBUTION, ctx.id, as_source=True),
+                          filter=parse(text, NodeKind.ARTIFACT) if text else None,
+                          limit=11, after=(members[5], members[5]))
+        plan = _plan(store, query)
+        if store.engine_name == "sqlite":
+            assert not any(line.startswith(("LIST SUBQUERY", "SCAN")) or "TEMP B-TREE" in line
+                           for line in plan), plan
+        got = store.page_artifacts(ListOptions(filter_query=text, limit=10), context_id=ctx.id)
+        assert [a.id for a in got.items] == members[:10]  # members are the odd, "eval" records
+
+
+def test_a_time_ordered_page_seeks_from_its_keyset_on_neo4j(store: MetadataStore, world: list[int]) -> None:
+    # "t > v OR (t = v AND id > i)" became a union of two seeks, deduplicated and sorted whole
+    # on every page; a range on the order's index plus a list comparison keeps one ordered seek
+    [mid] = store.get_artifacts_by_id([world[N // 2]])
+    query = _query("properties.split.string_value = 'eval'", order_by=OrderBy.CREATE_TIME, limit=11,
+                   after=(mid.create_time_since_epoch, mid.id))
+    plan = _plan(store, query)
+    if store.engine_name == "neo4j":
+        assert not any(line.startswith(("Union", "Distinct")) for line in plan), plan
+    rest = store.get_artifacts(ListOptions(filter_query="properties.split.string_value = 'eval'",
+                                           order_by=OrderByField.CREATE_TIME))
+    keyset = (mid.create_time_since_epoch, mid.id)
+    expected = [a.id for a in rest if (a.create_time_since_epoch, a.id) > keyset][:11]  # type: ignore[operator]
+    assert [r["id"] for r in store._engine.read(lambda tx: tx.run(query))] == expected  # type: ignore[attr-defined]

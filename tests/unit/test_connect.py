@@ -46,15 +46,14 @@ def test_path_objects_and_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         assert [t.name for t in again.get_artifact_types()] == ["T"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_unreachable_neo4j_is_engine_unavailable() -> None:
-    with pytest.raises(EngineUnavailable, match="unreachable"):
-        MetadataStore(f"bolt://127.0.0.1:{_free_port()}", user="neo4j", password="whatever1")
+    # The port stays bound (and not listening) while we connect: a port that was merely free a
+    # moment ago can be taken meanwhile by another process — a Neo4j starting on "a free port".
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = int(held.getsockname()[1])
+        with pytest.raises(EngineUnavailable, match="unreachable"):
+            MetadataStore(f"bolt://127.0.0.1:{port}", user="neo4j", password="whatever1")
 
 
 def test_wrong_password_is_engine_unavailable(neo4j_server: Neo4jTarget) -> None:
