@@ -37,8 +37,10 @@ from graphstore import (
 
 PAGE = 100
 BATCH = 10_000
-# (label, filter, order, ascending): each matches about half the artifacts
-CASES: list[tuple[str, str, OrderByField | None, bool]] = [
+# (label, filter, order, ascending): each filter matches about half the artifacts
+CASES: list[tuple[str, str | None, OrderByField | None, bool]] = [
+    ("no filter, create_time", None, OrderByField.CREATE_TIME, True),
+    ("no filter, update_time desc", None, OrderByField.LAST_UPDATE_TIME, False),
     ("property =", "properties.split.string_value = 'train'", None, True),
     ("property =, id desc", "properties.split.string_value = 'train'", None, False),
     ("property =, create_time", "properties.split.string_value = 'train'", OrderByField.CREATE_TIME, True),
@@ -74,7 +76,7 @@ def build(store: MetadataStore, n: int) -> None:
             [Attribution(artifact_id=a, context_id=contexts[a % 2]) for a in ids], [])
 
 
-def read_pages(store: MetadataStore, query: str, order: OrderByField | None, asc: bool,
+def read_pages(store: MetadataStore, query: str | None, order: OrderByField | None, asc: bool,
                budget: float) -> dict[str, Any]:
     """Every page (or until ``budget`` seconds): pages read, mean and first/last-10 cost."""
     options = ListOptions(filter_query=query, limit=PAGE, is_asc=asc,

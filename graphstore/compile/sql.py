@@ -324,14 +324,18 @@ class SqlCompiler:
         # selects: every other selector hands SQLite ids in id order (property seeks, links and
         # alias subqueries are sorted id lists; an equality on a one-column index is in rowid
         # order), so no sort computes every hit's columns before LIMIT and a page stops early.
-        unary = "+" if (where or op.after is not None) and (not by_id or keep_sort) and not join else ""
+        # (Only the keyset, no selector: no "+", so a time-ordered page walks that time's index
+        # from the keyset and stops at LIMIT.)
+        unary = "+" if where and (not by_id or keep_sort) and not join else ""
         if op.after is not None and by_id:
             # one rowid range rather than the OR below, which SQLite plans as a MULTI-INDEX OR;
             # "+" as in ORDER BY, or SQLite takes this range over the filter's index
             where.append(f"{unary}{order} {cmp} ?")
             params.append(op.after[1])
         elif op.after is not None:
-            where.append(f"({order} {cmp} ? OR ({order} = ? AND n.id {cmp} ?))")
+            # a range on the order column first (an index range, not the MULTI-INDEX OR that
+            # "t > ? OR (t = ? AND id > ?)" became), then the exact row-value keyset
+            where.append(f"{unary}{order} {cmp}= ? AND ({unary}{order}, n.id) {cmp} (?, ?)")
             params += [op.after[0], op.after[0], op.after[1]]
         cols = ", ".join(f"n.{c}" for c in _columns(op.kind))
         sql = (f"SELECT {cols}, (SELECT json_group_array(json_array(p.name, p.is_custom, "

@@ -182,3 +182,25 @@ def test_a_time_ordered_page_seeks_from_its_keyset_on_neo4j(store: MetadataStore
     keyset = (mid.create_time_since_epoch, mid.id)
     expected = [a.id for a in rest if (a.create_time_since_epoch, a.id) > keyset][:11]  # type: ignore[operator]
     assert [r["id"] for r in store._engine.read(lambda tx: tx.run(query))] == expected  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("order", [OrderBy.CREATE_TIME, OrderBy.UPDATE_TIME])
+@pytest.mark.parametrize("descending", [False, True])
+def test_a_time_ordered_page_without_a_filter_walks_the_time_index(
+        store: MetadataStore, world: list[int], order: OrderBy, descending: bool) -> None:
+    [mid] = store.get_artifacts_by_id([world[N // 2]])
+    key = order.value
+    value = getattr(mid, key)
+    query = NodeQuery(NodeKind.ARTIFACT, order_by=order, descending=descending, limit=11,
+                      after=(value, mid.id))
+    if store.engine_name == "sqlite":  # not a MULTI-INDEX OR whose every row after the keyset is sorted
+        plan = _plan(store, query)
+        assert plan[0].startswith("SEARCH n USING INDEX artifact_"), plan
+        assert not any("TEMP B-TREE" in line or "MULTI-INDEX" in line for line in plan), plan
+    rows = store._engine.read(lambda tx: tx.run(query))  # type: ignore[attr-defined]
+    fields = {OrderBy.CREATE_TIME: OrderByField.CREATE_TIME, OrderBy.UPDATE_TIME: OrderByField.LAST_UPDATE_TIME}
+    everything = store.get_artifacts(ListOptions(order_by=fields[order], is_asc=not descending))
+    keyset = (value, mid.id)
+    after = [a.id for a in everything
+             if ((getattr(a, key), a.id) < keyset if descending else (getattr(a, key), a.id) > keyset)]
+    assert [r["id"] for r in rows] == after[:11]
