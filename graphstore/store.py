@@ -14,6 +14,13 @@ from ._gc import paused_gc
 from ._lineage_api import LineageMixin
 from ._types_api import TypesMixin
 from ._validate import _check, _ids
+from .deadlines import (
+    DEFAULT_FILTER_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    FILTER_TIMEOUT_ENV,
+    READ_TIMEOUT_ENV,
+    resolve_timeout,
+)
 from .engines.base import Engine, Transaction, open_engine, parse_uri
 from .errors import InvalidArgument
 from .filters import parse as parse_filter
@@ -44,11 +51,22 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
     ``MetadataStore("path/to/store.db")`` is embedded on disk (MLMD's SQLite);
     ``MetadataStore("neo4j://host:7687", user=..., password=..., database=...)`` uses Neo4j
     (``bolt://``, ``neo4j+s://`` and credentials in the URI work too).
+
+    Every read runs under a time limit the engine enforces (DeadlineExceeded past it):
+    ``read_timeout`` seconds (default 60, or ``$GRAPHSTORE_READ_TIMEOUT``), and
+    ``filter_timeout`` (default 5, or ``$GRAPHSTORE_FILTER_TIMEOUT``) for listings with a
+    filter query. See graphstore.deadlines.
     """
 
     def __init__(self, uri: str | os.PathLike[str] | None = None, *, user: str | None = None,
-                 password: str | None = None, database: str | None = None) -> None:
-        self._conn = parse_uri(uri, user=user, password=password, database=database)
+                 password: str | None = None, database: str | None = None,
+                 read_timeout: float | None = None, filter_timeout: float | None = None) -> None:
+        self._filter_timeout = resolve_timeout(filter_timeout, "filter_timeout",
+                                               FILTER_TIMEOUT_ENV, DEFAULT_FILTER_TIMEOUT)
+        self._conn = dataclasses.replace(
+            parse_uri(uri, user=user, password=password, database=database),
+            read_timeout=resolve_timeout(read_timeout, "read_timeout", READ_TIMEOUT_ENV,
+                                         DEFAULT_READ_TIMEOUT))
         self._engine: Engine = open_engine(self._conn)
 
     @classmethod
@@ -80,8 +98,11 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
     # -- helpers -------------------------------------------------------------------------
     def _read_nodes(self, query: ops.NodeQuery) -> list[Any]:
         spec = KIND_SPECS[query.kind]
+        # a filter is the one part of a read a caller can make arbitrarily expensive
+        timeout = self._filter_timeout if query.filter is not None else None
         with paused_gc():  # a listing can build tens of thousands of records (see _gc)
-            return [to_node(spec, r) for r in self._engine.read(lambda tx: tx.run(query))]
+            return [to_node(spec, r) for r in self._engine.read(lambda tx: tx.run(query),
+                                                                 timeout=timeout)]
 
     @staticmethod
     def _scope(relation: Relation, context_id: int | None) -> ops.LinkFilter | None:
@@ -375,6 +396,9 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
                                       f"artifact_index, event), got {edge!r}")
             (event,) = _check([edge[2]], Event, f"event_edges[{i}]")
             edges.append((edge[0], edge[1], event))
+        # With reuse, a writer that loses the race to create the same context (or artifact)
+        # runs again and reuses the winner's; without it the race is AlreadyExists, as in MLMD.
         return self._engine.write(lambda tx: _writes.put_lineage(
             tx, ex, ar, cx, edges, reuse_context_if_already_exist,
-            reuse_artifact_if_already_exist_by_external_id))
+            reuse_artifact_if_already_exist_by_external_id),
+            idempotent=reuse_context_if_already_exist or reuse_artifact_if_already_exist_by_external_id)

@@ -87,21 +87,31 @@ _COMPILED: ExprMemo[tuple[str, str, dict[str, Any]]] = ExprMemo()
 
 
 def like_to_regex(pattern: str) -> str:
-    """The Java regular expression matching exactly what the LIKE ``pattern`` matches.
+    """The Java regular expression matching exactly what the LIKE ``pattern`` matches, in time
+    linear in the value (times the pattern's length).
 
     ``(?s)`` lets ``_`` and ``%`` match newlines too, as SQL's LIKE does; every ASCII
     punctuation character is escaped (a backslash before a non-letter is always a literal in
-    Java), other characters stand for themselves.
+    Java), other characters stand for themselves. The naive ``.*a.*a…b`` backtracks
+    polynomially in the value's length with the number of ``%`` (hours for twelve over 3,000
+    characters), and Java cannot stop a regex that is running, not even when its transaction
+    times out. The ``%``-separated pieces have fixed lengths, so placing each middle piece at
+    its earliest fit is always right; an atomic reluctant group ``(?>.*?piece)`` does just
+    that and never comes back to try another place.
     """
-    out = ["(?s)"]
+    pieces: list[list[str]] = [[]]  # the fixed-length runs between % wildcards
     for part in split_like(pattern):
         if part is LikeWildcard.ANY:
-            out.append(".*")
+            pieces.append([])
         elif part is LikeWildcard.ONE:
-            out.append(".")
+            pieces[-1].append(".")
         else:
-            out.append("".join("\\" + ch if _is_punctuation(ch) else ch for ch in part))
-    return "".join(out)
+            pieces[-1].append("".join("\\" + ch if _is_punctuation(ch) else ch for ch in part))
+    text = ["".join(p) for p in pieces]
+    if len(text) == 1:
+        return "(?s)" + text[0]
+    middle = "".join(f"(?>.*?{t})" for t in text[1:-1] if t)
+    return f"(?s){text[0]}{middle}.*{text[-1]}"
 
 
 def _is_punctuation(ch: str) -> bool:

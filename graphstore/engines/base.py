@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from ..compile.base import Compiler
+from ..deadlines import DEFAULT_READ_TIMEOUT
 from ..errors import InvalidArgument
 from ..ops import Op
 
@@ -36,16 +37,22 @@ class Engine(abc.ABC):
     """Runs a function in one transaction: committed if it returns, rolled back if it raises."""
 
     name: str
+    read_timeout: float  # seconds a read may run, unless the call gives its own
 
     @abc.abstractmethod
-    def write(self, fn: Callable[[Transaction], T]) -> T: ...
+    def write(self, fn: Callable[[Transaction], T], *, idempotent: bool = False) -> T:
+        """Run ``fn`` in a write transaction. ``idempotent`` calls (running them again on the
+        committed state gives the same answer) are run again when they lose a race to
+        create the same unique key, so they find the other writer's record."""
 
     @abc.abstractmethod
-    def read(self, fn: Callable[[Transaction], T]) -> T: ...
+    def read(self, fn: Callable[[Transaction], T], *, timeout: float | None = None) -> T:
+        """Run ``fn`` in a read transaction the engine stops after ``timeout`` seconds
+        (default ``read_timeout``), raising DeadlineExceeded."""
 
     @abc.abstractmethod
-    def schema(self, op: Op) -> None:
-        """Run a schema operation, each statement committed on its own."""
+    def schema(self, op: Op) -> Any:
+        """Run a schema operation, each statement committed on its own; its decoded result."""
 
     @abc.abstractmethod
     def close(self) -> None: ...
@@ -60,6 +67,7 @@ class Connection:
     user: str | None = None
     password: str | None = None
     database: str | None = None
+    read_timeout: float = DEFAULT_READ_TIMEOUT
 
 
 def parse_uri(uri: str | os.PathLike[str] | None, *, user: str | None = None,
