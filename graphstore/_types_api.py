@@ -7,6 +7,7 @@ from typing import Any
 
 from . import _import_writes, _writes, ops
 from ._convert import to_type
+from ._outcome import keys_of, write_naming
 from ._poll import wait_until
 from ._validate import _check, _ids
 from .engines.base import Engine
@@ -42,9 +43,9 @@ class TypesMixin:
         # the indexes first: no node can carry the type's properties before they are ONLINE
         self._index_properties(spec, [checked], f"{spec.noun}_type {checked.name!r}")
         # idempotent: a writer that loses the race to create the same type gets the winner's
-        return self._engine.write(
-            lambda tx: _writes.put_type(tx, spec, checked, can_add_fields, can_omit_fields),
-            idempotent=True)
+        return write_naming(
+            self._engine, lambda tx: _writes.put_type(tx, spec, checked, can_add_fields, can_omit_fields),
+            lambda: keys_of(f"{spec.noun} type", [checked]), idempotent=True)
 
     def _index_properties(self, spec: KindSpec, types: Sequence[Any], what: str) -> None:
         """Index the declared searchable properties of ``types`` and wait until the indexes

@@ -12,6 +12,7 @@ from ._analysis_api import AnalysisMixin
 from ._convert import to_event, to_node, to_type
 from ._gc import paused_gc
 from ._lineage_api import LineageMixin
+from ._outcome import keys_of, write_naming
 from ._types_api import TypesMixin
 from ._validate import _check, _ids
 from .deadlines import (
@@ -165,7 +166,8 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
     def _put_nodes(self, spec: KindSpec, nodes: Sequence[Any], field_mask: Sequence[str]) -> list[int]:
         checked = _check(nodes, spec.model, f"{spec.noun}s")
         mask = tuple(field_mask or ())
-        return self._engine.write(lambda tx: _writes.put_nodes(tx, spec, checked, mask))
+        return write_naming(self._engine, lambda tx: _writes.put_nodes(tx, spec, checked, mask),
+                            lambda: keys_of(spec.noun, checked))
 
     def _delete(self, spec: KindSpec, ids: Iterable[int]) -> int:
         checked = _ids(ids, f"{spec.noun}_ids")
@@ -398,7 +400,10 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
             edges.append((edge[0], edge[1], event))
         # With reuse, a writer that loses the race to create the same context (or artifact)
         # runs again and reuses the winner's; without it the race is AlreadyExists, as in MLMD.
-        return self._engine.write(lambda tx: _writes.put_lineage(
-            tx, ex, ar, cx, edges, reuse_context_if_already_exist,
-            reuse_artifact_if_already_exist_by_external_id),
+        return write_naming(
+            self._engine, lambda tx: _writes.put_lineage(
+                tx, ex, ar, cx, edges, reuse_context_if_already_exist,
+                reuse_artifact_if_already_exist_by_external_id),
+            lambda: "; ".join(keys_of(noun, nodes) for noun, nodes in
+                              (("execution", ex), ("artifact", ar), ("context", cx)) if nodes),
             idempotent=reuse_context_if_already_exist or reuse_artifact_if_already_exist_by_external_id)

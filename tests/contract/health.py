@@ -71,3 +71,16 @@ def assert_store_answers(store: MetadataStore) -> None:
         store.get_artifacts(ListOptions(limit=1))
     within(120, probe)
     assert broken_indexes(store) == []
+
+
+
+def drop_indexes_under(store: MetadataStore, prefix: str) -> None:
+    """Drop Neo4j's indexes on properties named ``prefix…`` (the suite's wipes keep indexes)."""
+    if store.engine_name != "neo4j":
+        return
+    driver = store._engine._driver  # type: ignore[attr-defined]
+    records, _, _ = driver.execute_query(
+        "SHOW INDEXES YIELD name, properties WHERE properties[0] STARTS WITH $p RETURN name",
+        p=f"properties.{prefix}")
+    for r in records:
+        driver.execute_query(f"DROP INDEX `{r['name']}` IF EXISTS")

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -27,28 +25,19 @@ from graphstore import (
     PropertyType,
 )
 from tests.conftest import StoreFactory
-from tests.contract.health import assert_store_answers, broken_indexes, other_transactions, wait_idle, within
+from tests.contract.health import (
+    assert_store_answers,
+    broken_indexes,
+    other_transactions,
+    wait_idle,
+    within,
+)
 
 # Thousands of nodes make each index build take a while (0.3-1 s on a loaded machine), the
 # window in which a write used to panic Neo4j or leave the index FAILED.
 SEED = 2_000
 ROUNDS = 10
 LONG = "x" * 9_000
-
-
-@pytest.fixture
-def fresh_key(store: MetadataStore) -> Iterator[str]:
-    """A property-name prefix no index exists for yet (Neo4j keeps indexes across the
-    suite's wipes); the indexes made under it are dropped afterwards."""
-    prefix = f"k{uuid.uuid4().hex[:8]}_"
-    yield prefix
-    if store.engine_name == "neo4j":
-        driver = store._engine._driver  # type: ignore[attr-defined]
-        records, _, _ = driver.execute_query(
-            "SHOW INDEXES YIELD name, properties WHERE properties[0] STARTS WITH $p RETURN name",
-            p=f"properties.{prefix}")
-        for r in records:
-            driver.execute_query(f"DROP INDEX `{r['name']}` IF EXISTS")
 
 
 def _index_state(store: MetadataStore, key: str) -> list[str]:

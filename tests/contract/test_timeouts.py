@@ -120,3 +120,14 @@ def test_time_limits_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
 def test_deadline_exceeded_is_a_graphstore_error() -> None:
     assert issubclass(DeadlineExceeded, GraphstoreError)
     assert issubclass(DeadlineExceeded, TimeoutError)
+
+
+def test_mlmd_callers_see_mlmd_codes() -> None:
+    from ml_metadata import errors as mlmd_errors
+
+    from graphstore import CommitOutcomeUnknown
+    from graphstore.mlmd._errors import to_mlmd
+
+    assert isinstance(to_mlmd(DeadlineExceeded("late")), mlmd_errors.DeadlineExceededError)
+    # not UNAVAILABLE, which callers retry blindly: the write may have been applied
+    assert isinstance(to_mlmd(CommitOutcomeUnknown("maybe")), mlmd_errors.UnknownError)
