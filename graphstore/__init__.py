@@ -9,6 +9,8 @@
 from .analysis import CacheHit, Comparison, ImpactedNode, ImpactReport
 from .errors import (
     AlreadyExists,
+    CommitOutcomeUnknown,
+    DeadlineExceeded,
     EngineUnavailable,
     FailedPrecondition,
     FilterSyntaxError,
@@ -55,9 +57,11 @@ __all__ = [
     "Association",
     "Attribution",
     "CacheHit",
+    "CommitOutcomeUnknown",
     "Comparison",
     "Context",
     "ContextType",
+    "DeadlineExceeded",
     "EngineUnavailable",
     "Event",
     "EventType",

@@ -7,15 +7,30 @@ from typing import Any
 
 from . import _import_writes, _writes, ops
 from ._convert import to_type
+from ._outcome import keys_of, write_naming
+from ._poll import wait_until
 from ._validate import _check, _ids
 from .engines.base import Engine
-from .errors import NotFound
+from .errors import FailedPrecondition, NotFound
 from .kinds import KIND_SPECS, KindSpec, NodeKind
 from .models import ArtifactType, ContextType, ExecutionType, PropertyType
 
 __all__ = ["TypesMixin"]
 
 ARTIFACTS, EXECUTIONS, CONTEXTS = (KIND_SPECS[k] for k in NodeKind)
+_SEARCHABLE = frozenset({PropertyType.INT, PropertyType.DOUBLE, PropertyType.STRING,
+                         PropertyType.BOOLEAN})
+# How long a type call waits for Neo4j to build its property indexes: seconds for a store of
+# 100,000 nodes; past this the call fails (nothing registered) and can be repeated later.
+INDEX_WAIT_S = 300.0
+
+
+def _cause(failure: str | None) -> str:
+    """The exception line of Neo4j's index failure report, without the Java class name."""
+    for line in (failure or "").splitlines():
+        if "Exception:" in line:
+            return line.split("Exception:", 1)[1].split(" Index: ")[0].strip()[:200]
+    return (failure or "no reason given").strip()[:200]
 
 
 class TypesMixin:
@@ -25,17 +40,37 @@ class TypesMixin:
 
     def _put_type(self, spec: KindSpec, t: Any, can_add_fields: bool, can_omit_fields: bool) -> int:
         (checked,) = _check([t], spec.type_model, f"{spec.noun}_type")
-        type_id = self._engine.write(
-            lambda tx: _writes.put_type(tx, spec, checked, can_add_fields, can_omit_fields))
-        self._index_properties(spec, checked)
-        return type_id
+        # the indexes first: no node can carry the type's properties before they are ONLINE
+        self._index_properties(spec, [checked], f"{spec.noun}_type {checked.name!r}")
+        # idempotent: a writer that loses the race to create the same type gets the winner's
+        return write_naming(
+            self._engine, lambda tx: _writes.put_type(tx, spec, checked, can_add_fields, can_omit_fields),
+            lambda: keys_of(f"{spec.noun} type", [checked]), idempotent=True)
 
-    def _index_properties(self, spec: KindSpec, t: Any) -> None:
-        searchable = {PropertyType.INT, PropertyType.DOUBLE, PropertyType.STRING, PropertyType.BOOLEAN}
-        names = tuple(sorted(n for n, p in t.properties.items() if p in searchable))
-        keyed = tuple(n for n in names if t.properties[n] is PropertyType.STRING)
-        if names:
-            self._engine.schema(ops.PropertyIndexes(spec.kind, names, keyed))
+    def _index_properties(self, spec: KindSpec, types: Sequence[Any], what: str) -> None:
+        """Index the declared searchable properties of ``types`` and wait until the indexes
+        are ONLINE. Neo4j builds an index in the background, and a write that reaches an
+        index still POPULATING with a value it cannot hold panics the whole database. An
+        index that FAILED (stored values it cannot hold) is dropped and reported."""
+        names = tuple(sorted({n for t in types for n, p in t.properties.items() if p in _SEARCHABLE}))
+        if not names:
+            return
+        # STRING properties are indexed by their bounded key on Neo4j (decision 28)
+        keyed = tuple(n for n in names if any(t.properties.get(n) is PropertyType.STRING for t in types))
+        self._engine.schema(ops.PropertyIndexes(spec.kind, names, keyed))
+
+        def online() -> bool:
+            states = self._engine.schema(ops.IndexStates(spec.kind, names, keyed))
+            failed = [s for s in states if s["state"] == "FAILED"]
+            if failed:
+                self._engine.schema(ops.DropIndexes(tuple(s["name"] for s in failed)))
+                key = failed[0]["key"].removeprefix("_key.").removeprefix("properties.")
+                raise FailedPrecondition(
+                    f"{what}.properties[{key!r}]: Neo4j could not index this property of the "
+                    f"{spec.noun}s already stored ({_cause(failed[0]['failure'])}); the index "
+                    f"was dropped and nothing was registered")
+            return all(s["state"] == "ONLINE" for s in states)
+        wait_until(online, INDEX_WAIT_S, f"{what}: building the index of properties {list(names)}")
 
     def _get_type(self, spec: KindSpec, name: str, version: str | None) -> Any:
         rows = self._engine.read(lambda tx: tx.run(ops.GetTypes(spec.kind, keys=((name, version or ""),))))
@@ -65,9 +100,8 @@ class TypesMixin:
         """Insert types under the ids they carry (graphstore.mlmd.import_mlmd copies MLMD's)."""
         spec = KIND_SPECS[kind]
         checked = _check(types, spec.type_model, f"{spec.noun}_types")
-        self._engine.write(lambda tx: _import_writes.import_types(tx, spec, checked))
-        for t in checked:
-            self._index_properties(spec, t)
+        self._index_properties(spec, checked, f"{spec.noun}_types")
+        self._engine.write(lambda tx: _import_writes.import_types(tx, spec, checked), idempotent=True)
 
     def _import_nodes(self, kind: NodeKind, nodes: Sequence[Any]) -> None:
         """Insert nodes under the ids and times they carry, in one transaction."""

@@ -8,7 +8,10 @@
     ├── NotFound                    a referenced id, type or name does not exist
     ├── AlreadyExists               a duplicate or an incompatible re-registration
     ├── FailedPrecondition          the store is not in a state that allows the call
+    ├── DeadlineExceeded            a read ran past its time limit and was stopped
     └── EngineUnavailable           the engine cannot be reached or refused the connection
+        └── CommitOutcomeUnknown    the connection was lost during COMMIT: the write may
+                                    or may not have been applied
 
 Driver exceptions (neo4j, sqlite3) never leave graphstore: the engine layer translates them
 into this tree and keeps the original as ``__cause__``.
@@ -20,6 +23,8 @@ from ._redact import redact
 
 __all__ = [
     "AlreadyExists",
+    "CommitOutcomeUnknown",
+    "DeadlineExceeded",
     "EngineUnavailable",
     "FailedPrecondition",
     "FilterSyntaxError",
@@ -70,3 +75,16 @@ class FailedPrecondition(GraphstoreError):
 
 class EngineUnavailable(GraphstoreError, ConnectionError):
     """The engine could not be reached, or refused the credentials."""
+
+
+class DeadlineExceeded(GraphstoreError, TimeoutError):
+    """A read ran longer than its time limit (``read_timeout`` / ``filter_timeout``) and the
+    engine stopped it; nothing was returned (MLMD's DeadlineExceededError)."""
+
+
+class CommitOutcomeUnknown(EngineUnavailable):
+    """The engine went away while committing: the write may have been applied or not.
+
+    Look before retrying (by the ids, ``external_id`` or names the call would have written),
+    or a retry may write the same records twice.
+    """

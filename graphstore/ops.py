@@ -38,6 +38,8 @@ __all__ = [
     "SetInputFingerprints",
     "OrderBy",
     "PropertyIndexes",
+    "IndexStates",
+    "DropIndexes",
     "TypeRow",
     "UpdateNodes",
     "UpdateType",
@@ -255,6 +257,25 @@ class PropertyIndexes:
 
 
 @dataclass(frozen=True)
+class IndexStates:
+    """Schema: the state of the indexes ``PropertyIndexes(kind, names)`` made, one row each
+    (``name``, ``state``, ``key``, ``failure``); none on an engine whose indexes are complete
+    when created (SQLite). Neo4j builds an index in the background: ``POPULATING`` until it is
+    ``ONLINE``, or ``FAILED``."""
+
+    kind: NodeKind
+    names: tuple[str, ...]
+    keyed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DropIndexes:
+    """Schema: drop the named indexes (the names ``IndexStates`` gave), if they exist."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Ancestors:
     """Ids of every context reachable upwards through parent links from ``ids`` (inclusive)."""
 
@@ -321,5 +342,5 @@ Op = (
     GetTypes | GetTypesMany | WriteBatch | InsertType | UpdateType | AllocateIds | InsertNodes
     | UpdateNodes | DeleteNodes
     | ExistingIds | NodeQuery | InsertEvents | GetEvents | Link | Ancestors | LineageEdges | GetLinks
-    | SetInputFingerprints | PropertyIndexes
+    | SetInputFingerprints | PropertyIndexes | IndexStates | DropIndexes
 )

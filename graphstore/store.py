@@ -12,8 +12,16 @@ from ._analysis_api import AnalysisMixin
 from ._convert import to_event, to_node, to_type
 from ._gc import paused_gc
 from ._lineage_api import LineageMixin
+from ._outcome import keys_of, write_naming
 from ._types_api import TypesMixin
 from ._validate import _check, _ids
+from .deadlines import (
+    DEFAULT_FILTER_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    FILTER_TIMEOUT_ENV,
+    READ_TIMEOUT_ENV,
+    resolve_timeout,
+)
 from .engines.base import Engine, Transaction, open_engine, parse_uri
 from .errors import InvalidArgument
 from .filters import parse as parse_filter
@@ -48,11 +56,22 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
     A file is only written to when it is new, empty or graphstore's own; anything else (an MLMD
     store, another program's database, a non-SQLite file) is refused untouched. ``read_only=True``
     refuses every write (on SQLite the file is opened ``mode=ro`` and must exist).
+
+    Every read runs under a time limit the engine enforces (DeadlineExceeded past it):
+    ``read_timeout`` seconds (default 60, or ``$GRAPHSTORE_READ_TIMEOUT``), and
+    ``filter_timeout`` (default 5, or ``$GRAPHSTORE_FILTER_TIMEOUT``) for listings with a
+    filter query. See graphstore.deadlines.
     """
 
     def __init__(self, uri: str | os.PathLike[str] | None = None, *, user: str | None = None,
-                 password: str | None = None, database: str | None = None, read_only: bool = False) -> None:
-        self._conn = parse_uri(uri, user=user, password=password, database=database, read_only=read_only)
+                 password: str | None = None, database: str | None = None, read_only: bool = False,
+                 read_timeout: float | None = None, filter_timeout: float | None = None) -> None:
+        self._filter_timeout = resolve_timeout(filter_timeout, "filter_timeout",
+                                               FILTER_TIMEOUT_ENV, DEFAULT_FILTER_TIMEOUT)
+        self._conn = dataclasses.replace(
+            parse_uri(uri, user=user, password=password, database=database, read_only=read_only),
+            read_timeout=resolve_timeout(read_timeout, "read_timeout", READ_TIMEOUT_ENV,
+                                         DEFAULT_READ_TIMEOUT))
         self._engine: Engine = open_engine(self._conn)
 
     @classmethod
@@ -84,8 +103,11 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
     # -- helpers -------------------------------------------------------------------------
     def _read_nodes(self, query: ops.NodeQuery) -> list[Any]:
         spec = KIND_SPECS[query.kind]
+        # a filter is the one part of a read a caller can make arbitrarily expensive
+        timeout = self._filter_timeout if query.filter is not None else None
         with paused_gc():  # a listing can build tens of thousands of records (see _gc)
-            return [to_node(spec, r) for r in self._engine.read(lambda tx: tx.run(query))]
+            return [to_node(spec, r) for r in self._engine.read(lambda tx: tx.run(query),
+                                                                 timeout=timeout)]
 
     @staticmethod
     def _scope(relation: Relation, context_id: int | None) -> ops.LinkFilter | None:
@@ -148,7 +170,8 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
     def _put_nodes(self, spec: KindSpec, nodes: Sequence[Any], field_mask: Sequence[str]) -> list[int]:
         checked = _check(nodes, spec.model, f"{spec.noun}s")
         mask = tuple(field_mask or ())
-        return self._engine.write(lambda tx: _writes.put_nodes(tx, spec, checked, mask))
+        return write_naming(self._engine, lambda tx: _writes.put_nodes(tx, spec, checked, mask),
+                            lambda: keys_of(spec.noun, checked))
 
     def _delete(self, spec: KindSpec, ids: Iterable[int]) -> int:
         checked = _ids(ids, f"{spec.noun}_ids")
@@ -384,6 +407,12 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
                                       f"artifact_index, event), got {edge!r}")
             (event,) = _check([edge[2]], Event, f"event_edges[{i}]")
             edges.append((edge[0], edge[1], event))
-        return self._engine.write(lambda tx: _writes.put_lineage(
-            tx, ex, ar, cx, edges, reuse_context_if_already_exist,
-            reuse_artifact_if_already_exist_by_external_id))
+        # With reuse, a writer that loses the race to create the same context (or artifact)
+        # runs again and reuses the winner's; without it the race is AlreadyExists, as in MLMD.
+        return write_naming(
+            self._engine, lambda tx: _writes.put_lineage(
+                tx, ex, ar, cx, edges, reuse_context_if_already_exist,
+                reuse_artifact_if_already_exist_by_external_id),
+            lambda: "; ".join(keys_of(noun, nodes) for noun, nodes in
+                              (("execution", ex), ("artifact", ar), ("context", cx)) if nodes),
+            idempotent=reuse_context_if_already_exist or reuse_artifact_if_already_exist_by_external_id)

@@ -384,6 +384,19 @@ class CypherCompiler:
         return Compiled([Statement(f"CREATE RANGE INDEX IF NOT EXISTS FOR (n:{label}) "
                                    f"ON (n.{quote(key)})") for key in keys], no_result)
 
+    def _IndexStates(self, op: ops.IndexStates) -> Compiled:
+        # found by schema, not by name: an older store's equivalent index has another name
+        text = ("SHOW RANGE INDEXES YIELD name, state, labelsOrTypes, properties, failureMessage\n"
+                "WHERE labelsOrTypes = [$label] AND size(properties) = 1 AND properties[0] IN $keys\n"
+                "RETURN name, state, properties[0] AS key, failureMessage AS failure ORDER BY name")
+        params = {"label": spec_of(op.kind).label,
+                  "keys": [(KEY_PREFIX if n in op.keyed else "") + PROPS_PREFIX + n for n in op.names]}
+        return Compiled([Statement(text, params)], lambda res: res[-1])
+
+    def _DropIndexes(self, op: ops.DropIndexes) -> Compiled:
+        return Compiled([Statement(f"DROP INDEX {quote(name)} IF EXISTS") for name in op.names],
+                        no_result)
+
     def _Ancestors(self, op: ops.Ancestors) -> Compiled:
         stmt = Statement(_fill("ancestors"), {"ids": list(op.ids)})
         return Compiled([stmt], lambda r: set(first_column(r)))

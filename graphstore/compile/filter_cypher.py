@@ -106,7 +106,12 @@ def like_to_regex(pattern: str) -> str:
     backtracks through every split and ran for minutes on a 3,000-character uri (issue 10).
     ``(?s)`` lets ``_`` and ``%`` match newlines too, as SQL's LIKE does; every ASCII
     punctuation character is escaped (a backslash before a non-letter is always a literal in
-    Java), other characters stand for themselves.
+    Java), other characters stand for themselves. The naive ``.*a.*a…b`` backtracks
+    polynomially in the value's length with the number of ``%`` (hours for twelve over 3,000
+    characters), and Java cannot stop a regex that is running, not even when its transaction
+    times out. The ``%``-separated pieces have fixed lengths, so placing each middle piece at
+    its earliest fit is always right; an atomic reluctant group ``(?>.*?piece)`` does just
+    that and never comes back to try another place.
     """
     segments: list[list[str]] = [[]]
     for part in split_like(pattern):

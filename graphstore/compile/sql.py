@@ -391,6 +391,13 @@ class SqlCompiler:
         # <kind>_property (name, is_custom, value) already serves every property filter
         return Compiled([], no_result)
 
+    def _IndexStates(self, op: ops.IndexStates) -> Compiled:
+        # no index to wait for: SQLite's are complete when the statement making them returns
+        return Compiled([], lambda _: [])
+
+    def _DropIndexes(self, op: ops.DropIndexes) -> Compiled:
+        return Compiled([], no_result)
+
     def _Ancestors(self, op: ops.Ancestors) -> Compiled:
         sql = ("WITH RECURSIVE up(id) AS (SELECT value FROM json_each(?) UNION "
                "SELECT p.parent_context_id FROM parent_context p JOIN up ON p.context_id = up.id) "

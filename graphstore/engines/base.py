@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from .._redact import redact, remember
 from ..compile.base import Compiler
+from ..deadlines import DEFAULT_READ_TIMEOUT
 from ..errors import FailedPrecondition, InvalidArgument
 from ..ops import Op
 
@@ -37,16 +38,22 @@ class Engine(abc.ABC):
     """Runs a function in one transaction: committed if it returns, rolled back if it raises."""
 
     name: str
+    read_timeout: float  # seconds a read may run, unless the call gives its own
 
     @abc.abstractmethod
-    def write(self, fn: Callable[[Transaction], T]) -> T: ...
+    def write(self, fn: Callable[[Transaction], T], *, idempotent: bool = False) -> T:
+        """Run ``fn`` in a write transaction. ``idempotent`` calls (running them again on the
+        committed state gives the same answer) are run again when they lose a race to
+        create the same unique key, so they find the other writer's record."""
 
     @abc.abstractmethod
-    def read(self, fn: Callable[[Transaction], T]) -> T: ...
+    def read(self, fn: Callable[[Transaction], T], *, timeout: float | None = None) -> T:
+        """Run ``fn`` in a read transaction the engine stops after ``timeout`` seconds
+        (default ``read_timeout``), raising DeadlineExceeded."""
 
     @abc.abstractmethod
-    def schema(self, op: Op) -> None:
-        """Run a schema operation, each statement committed on its own."""
+    def schema(self, op: Op) -> Any:
+        """Run a schema operation, each statement committed on its own; its decoded result."""
 
     @abc.abstractmethod
     def close(self) -> None: ...
@@ -62,6 +69,7 @@ class Connection:
     password: str | None = field(default=None, repr=False)
     database: str | None = None
     read_only: bool = False
+    read_timeout: float = DEFAULT_READ_TIMEOUT
 
 
 def parse_uri(uri: str | os.PathLike[str] | None, *, user: str | None = None,
@@ -121,17 +129,18 @@ class ReadOnly(Engine):
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self.name = engine.name
+        self.read_timeout = engine.read_timeout
 
     def _refuse(self) -> FailedPrecondition:
         return FailedPrecondition("the store was opened read-only (read_only=True): it takes no writes")
 
-    def write(self, fn: Callable[[Transaction], T]) -> T:
+    def write(self, fn: Callable[[Transaction], T], *, idempotent: bool = False) -> T:
         raise self._refuse()
 
-    def read(self, fn: Callable[[Transaction], T]) -> T:
-        return self._engine.read(fn)
+    def read(self, fn: Callable[[Transaction], T], *, timeout: float | None = None) -> T:
+        return self._engine.read(fn, timeout=timeout)
 
-    def schema(self, op: Op) -> None:
+    def schema(self, op: Op) -> Any:
         raise self._refuse()
 
     def close(self) -> None:

@@ -9,24 +9,25 @@ from typing import Any, TypeVar
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
+from .._poll import wait_until
 from .._resources import cypher_statements, schema_cypher
 from ..compile.base import SCHEMA_VERSION, Statement
 from ..compile.cypher import KEY_CHARS, KEY_PREFIX, CypherCompiler, quote
-from ..errors import (
-    AlreadyExists,
-    EngineUnavailable,
-    FailedPrecondition,
-    GraphstoreError,
-    InvalidArgument,
-)
+from ..errors import EngineUnavailable, FailedPrecondition, GraphstoreError
 from ..kinds import NodeKind, spec_of
 from ..models import PropertyType
 from ..ops import SEQUENCES, Op
+from ._neo4j_errors import is_schema_race, translate
 from .base import Connection, Engine, Transaction
 
 __all__ = ["Neo4jEngine"]
 
 T = TypeVar("T")
+# An idempotent call that lost a uniqueness race runs again and finds the winner's record;
+# a third loss in a row would need three writers creating the same key within one call.
+CONFLICT_ATTEMPTS = 3
+# How long opening a store waits for the indexes schema.cypher creates to come online.
+SCHEMA_WAIT_S = 300
 
 
 class _Neo4jTx(Transaction):
@@ -51,19 +52,6 @@ NO_PASSWORD = ("Neo4j at {uri} asks for a login, but no password was given: pass
                "(CLI: --password or GRAPHSTORE_PASSWORD), or put it in the URI (bolt://USER:PASSWORD@HOST)")
 
 
-def _translate(exc: Exception) -> GraphstoreError:
-    # Every message below is redacted of credentials by GraphstoreError itself (_redact.redact).
-    if isinstance(exc, neo4j_errors.ConstraintError):
-        return AlreadyExists(f"a record with the same key already exists: {exc.message}")
-    if isinstance(exc, (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired)):
-        return EngineUnavailable(f"Neo4j is unreachable: {exc}")
-    if isinstance(exc, neo4j_errors.AuthError):
-        return EngineUnavailable(f"Neo4j refused the credentials: {exc.message}")
-    if isinstance(exc, neo4j_errors.ClientError) and exc.code and "Database" in exc.code:
-        return InvalidArgument(f"database: {exc.message}")
-    return GraphstoreError(f"Neo4j error: {exc}")
-
-
 class Neo4jEngine(Engine):
     """A Neo4j server, cluster or Aura database reached through the official driver."""
 
@@ -72,6 +60,7 @@ class Neo4jEngine(Engine):
     def __init__(self, conn: Connection) -> None:
         self.uri = conn.target
         self.database = conn.database or "neo4j"
+        self.read_timeout = conn.read_timeout
         auth = (conn.user or "neo4j", conn.password or "") if conn.password is not None else None
         self.compiler = CypherCompiler()
         try:
@@ -83,10 +72,10 @@ class Neo4jEngine(Engine):
             self._close_quietly()
             if conn.password is None and isinstance(exc, neo4j_errors.AuthError):
                 raise EngineUnavailable(NO_PASSWORD.format(uri=conn.target)) from exc
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
         except neo4j_errors.DriverError as exc:
             self._close_quietly()
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
         except GraphstoreError:
             self._close_quietly()
             raise
@@ -107,8 +96,12 @@ class Neo4jEngine(Engine):
         if done != ddl:
             # Schema and data cannot share a transaction; each schema statement commits alone.
             for text in schema_cypher():
-                self._driver.execute_query(text, database_=self.database)
+                self._schema_statement(text, {})
             self._backfill_index_keys()
+            # Neo4j builds an index in the background, and a write that reaches an index
+            # still POPULATING with a value it cannot hold panics the database: no call
+            # may write before every index is ONLINE.
+            wait_until(self._schema_online, SCHEMA_WAIT_S, "building graphstore's Neo4j indexes")
         params = {"sequences": list(SEQUENCES), "version": SCHEMA_VERSION, "ddl": ddl}
         for attempt in range(3):
             try:
@@ -153,27 +146,59 @@ class Neo4jEngine(Engine):
                 session.run(text, {"key": key, "shadow": KEY_PREFIX + key,
                                    "chars": KEY_CHARS}).consume()
 
-    def _run(self, write: bool, fn: Callable[[Transaction], T]) -> T:
+    def _schema_online(self) -> bool:
+        records, _, _ = self._driver.execute_query(
+            "SHOW INDEXES YIELD name, state, failureMessage WHERE name STARTS WITH 'graphstore_' "
+            "AND state <> 'ONLINE' RETURN name, state, failureMessage", database_=self.database)
+        failed = [r for r in records if r["state"] == "FAILED"]
+        if failed:
+            raise FailedPrecondition(f"Neo4j index {failed[0]['name']} is FAILED: "
+                                     f"{(failed[0]['failureMessage'] or '')[:300]}")
+        return not records
+
+    def _schema_statement(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                records, _, _ = self._driver.execute_query(text, params, database_=self.database)
+                return [r.data() for r in records]
+            except neo4j_errors.Neo4jError as exc:
+                if not is_schema_race(exc) or attempt + 1 == CONFLICT_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _run(self, write: bool, fn: Callable[[Transaction], T], timeout: float | None,
+             idempotent: bool) -> T:
         def work(tx: neo4j.ManagedTransaction) -> T:
             return fn(_Neo4jTx(tx, self.compiler))
+        # The server stops a transaction past its timeout (and frees the core it used); the
+        # driver raises TransactionTimedOut*, translated to DeadlineExceeded.
+        unit = neo4j.unit_of_work(timeout=timeout)(work) if timeout is not None else work
+        for attempt in range(CONFLICT_ATTEMPTS if idempotent else 1):
+            try:
+                with self._driver.session(database=self.database) as session:
+                    return session.execute_write(unit) if write else session.execute_read(unit)
+            except neo4j_errors.ConstraintError as exc:
+                # read committed: two writers can both miss a record and both create it; the
+                # loser runs again, sees the winner's record, and (being idempotent) uses it
+                if attempt + 1 == CONFLICT_ATTEMPTS or not idempotent:
+                    raise translate(exc) from exc
+            except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
+                raise translate(exc, timeout) from exc
+        raise AssertionError("unreachable")
+
+    def write(self, fn: Callable[[Transaction], T], *, idempotent: bool = False) -> T:
+        return self._run(True, fn, None, idempotent)
+
+    def read(self, fn: Callable[[Transaction], T], *, timeout: float | None = None) -> T:
+        return self._run(False, fn, self.read_timeout if timeout is None else timeout, False)
+
+    def schema(self, op: Op) -> Any:
+        compiled = self.compiler.compile(op)
         try:
-            with self._driver.session(database=self.database) as session:
-                return session.execute_write(work) if write else session.execute_read(work)
+            return compiled.decode([self._schema_statement(s.text, s.params)
+                                    for s in compiled.statements])
         except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
-            raise _translate(exc) from exc
-
-    def write(self, fn: Callable[[Transaction], T]) -> T:
-        return self._run(True, fn)
-
-    def read(self, fn: Callable[[Transaction], T]) -> T:
-        return self._run(False, fn)
-
-    def schema(self, op: Op) -> None:
-        try:
-            for stmt in self.compiler.compile(op).statements:
-                self._driver.execute_query(stmt.text, stmt.params, database_=self.database)
-        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
 
     def close(self) -> None:
         self._driver.close()

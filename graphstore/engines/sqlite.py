@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from ..compile.base import SCHEMA_VERSION, Statement
 from ..compile.sql import SqlCompiler, schema_statements
-from ..errors import AlreadyExists, EngineUnavailable, FailedPrecondition, GraphstoreError
+from ..errors import (
+    AlreadyExists,
+    DeadlineExceeded,
+    EngineUnavailable,
+    FailedPrecondition,
+    GraphstoreError,
+)
 from ..ops import SEQUENCES, Op
 from ._sqlite_file import classify_tables, inspect_path, sqlite_uri
 from .base import Connection, Engine, Transaction
@@ -18,6 +25,9 @@ __all__ = ["SqliteEngine"]
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 30_000
+# SQLite calls the progress handler every this many virtual-machine steps (~0.1 ms of work):
+# often enough to stop on time, rare enough to cost nothing measurable.
+PROGRESS_STEPS = 10_000
 
 
 class _SqliteTx(Transaction):
@@ -38,9 +48,13 @@ class _SqliteTx(Transaction):
         return results
 
 
-def _translate(exc: sqlite3.Error) -> GraphstoreError:
+def _translate(exc: sqlite3.Error, timeout: float | None = None) -> GraphstoreError:
     # Every message below is redacted of credentials by GraphstoreError itself (_redact.redact).
     text = str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and text == "interrupted" and timeout is not None:
+        return DeadlineExceeded(f"the query ran past its time limit of {timeout:g} s and SQLite "
+                                f"stopped it (raise read_timeout / filter_timeout, or narrow "
+                                f"the query)")
     if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in text:
         columns = text.split(":", 1)[-1].strip()
         return AlreadyExists(f"a record with the same {columns} already exists")
@@ -66,6 +80,7 @@ class SqliteEngine(Engine):
     def __init__(self, conn: Connection) -> None:
         self.path = conn.target
         self.read_only = conn.read_only
+        self.read_timeout = conn.read_timeout
         self._lock = threading.RLock()  # sqlite3 connections are not safe to share unguarded
         self.compiler = SqlCompiler()
         in_memory = self.path == ":memory:"
@@ -124,8 +139,13 @@ class SqliteEngine(Engine):
             raise FailedPrecondition(f"store schema version {row[0]} is newer than this "
                                      f"graphstore's ({SCHEMA_VERSION}); upgrade graphstore")
 
-    def _run(self, begin: str, fn: Callable[[Transaction], T]) -> T:
+    def _run(self, begin: str, fn: Callable[[Transaction], T], timeout: float | None = None) -> T:
         with self._lock:
+            if timeout is not None:
+                # a true return interrupts the running statement ("interrupted"), which the
+                # engine turns into DeadlineExceeded; the transaction is rolled back
+                deadline = time.monotonic() + timeout
+                self._conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
             try:
                 self._conn.execute(begin)
                 try:
@@ -138,16 +158,21 @@ class SqliteEngine(Engine):
             except sqlite3.Error as exc:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
-                raise _translate(exc) from exc
+                raise _translate(exc, timeout) from exc
+            finally:
+                if timeout is not None:
+                    self._conn.set_progress_handler(None, 0)
 
-    def write(self, fn: Callable[[Transaction], T]) -> T:
+    def write(self, fn: Callable[[Transaction], T], *, idempotent: bool = False) -> T:
+        # writers queue on the file lock (BEGIN IMMEDIATE), so no two of them ever race to
+        # create the same key: idempotent calls need nothing more here
         return self._run("BEGIN IMMEDIATE", fn)
 
-    def read(self, fn: Callable[[Transaction], T]) -> T:
-        return self._run("BEGIN", fn)
+    def read(self, fn: Callable[[Transaction], T], *, timeout: float | None = None) -> T:
+        return self._run("BEGIN", fn, self.read_timeout if timeout is None else timeout)
 
-    def schema(self, op: Op) -> None:
-        self.write(lambda tx: tx.run(op))
+    def schema(self, op: Op) -> Any:
+        return self.write(lambda tx: tx.run(op))
 
     def close(self) -> None:
         with self._lock:

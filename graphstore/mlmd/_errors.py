@@ -8,6 +8,8 @@ from typing import ParamSpec, TypeVar
 
 from ..errors import (
     AlreadyExists,
+    CommitOutcomeUnknown,
+    DeadlineExceeded,
     EngineUnavailable,
     FailedPrecondition,
     GraphstoreError,
@@ -24,7 +26,10 @@ R = TypeVar("R")
 _CODES: tuple[tuple[type[GraphstoreError], int], ...] = (
     (InvalidArgument, errors.INVALID_ARGUMENT), (NotFound, errors.NOT_FOUND),
     (AlreadyExists, errors.ALREADY_EXISTS), (FailedPrecondition, errors.FAILED_PRECONDITION),
-    (EngineUnavailable, errors.UNAVAILABLE))
+    (DeadlineExceeded, errors.DEADLINE_EXCEEDED),
+    # UNKNOWN, not UNAVAILABLE: callers (TFX among them) retry UNAVAILABLE blindly, and a
+    # commit that may have been applied must be looked up first, not repeated
+    (CommitOutcomeUnknown, errors.UNKNOWN), (EngineUnavailable, errors.UNAVAILABLE))
 
 
 def to_mlmd(exc: GraphstoreError) -> Exception:

@@ -92,7 +92,8 @@ class MetadataStore:
     def _open(self, config: Message | None, uri: str | os.PathLike[str] | None,
               **credentials: str | None) -> gs.MetadataStore:
         if uri is not None:
-            return gs.MetadataStore(uri, user=credentials.get("user"), password=credentials.get("password"),
+            return gs.MetadataStore(uri, user=credentials.get("user"),
+                                    password=credentials.get("password"),
                                     database=credentials.get("database"))
         if config is None:
             return gs.MetadataStore.from_env()

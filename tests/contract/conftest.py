@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -16,6 +18,7 @@ from graphstore import (
     MetadataStore,
     PropertyType,
 )
+from tests.contract.health import drop_indexes_under
 
 
 @dataclass
@@ -39,3 +42,12 @@ def seed(store: MetadataStore) -> Seed:
     runs = store.put_executions([Execution(type_id=trainer_type) for _ in range(2)])
     contexts = store.put_contexts([Context(type_id=exp_type, name=f"exp{i}") for i in range(3)])
     return Seed(data_type, model_type, trainer_type, exp_type, data, runs, contexts)
+
+
+@pytest.fixture
+def fresh_key(store: MetadataStore) -> Iterator[str]:
+    """A property-name prefix no index exists for yet (Neo4j keeps indexes across the
+    suite's wipes); the indexes made under it are dropped afterwards."""
+    prefix = f"k{uuid.uuid4().hex[:8]}_"
+    yield prefix
+    drop_indexes_under(store, prefix)

@@ -69,7 +69,8 @@ def test_unwritable_sqlite_path_is_engine_unavailable(tmp_path: Path) -> None:
 def test_public_names_are_pinned() -> None:
     assert sorted(graphstore.__all__) == sorted([
         "AlreadyExists", "Artifact", "ArtifactState", "ArtifactType", "Association", "Attribution",
-        "CacheHit", "Comparison", "ImpactReport", "ImpactedNode",
+        "CacheHit", "CommitOutcomeUnknown", "Comparison", "DeadlineExceeded", "ImpactReport",
+        "ImpactedNode",
         "Context", "ContextType", "EngineUnavailable", "Event", "EventType", "Execution",
         "ExecutionState", "ExecutionType", "FailedPrecondition", "FilterSyntaxError",
         "GraphstoreError", "InvalidArgument", "LineageDirection", "LineageGraph", "LineageNode",
@@ -83,6 +84,8 @@ def test_public_names_are_pinned() -> None:
 
 def test_error_tree() -> None:
     for leaf in (graphstore.InvalidArgument, graphstore.NotFound, graphstore.AlreadyExists,
-                 graphstore.FailedPrecondition, graphstore.EngineUnavailable):
+                 graphstore.FailedPrecondition, graphstore.EngineUnavailable,
+                 graphstore.DeadlineExceeded):
         assert issubclass(leaf, graphstore.GraphstoreError)
     assert issubclass(graphstore.FilterSyntaxError, graphstore.InvalidArgument)
+    assert issubclass(graphstore.CommitOutcomeUnknown, graphstore.EngineUnavailable)
