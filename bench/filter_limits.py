@@ -4,9 +4,10 @@
     .venv/bin/python bench/filter_limits.py --terms 200,500,1000 --past
 
 Builds a small store (1,000 artifacts, a declared STRING property, 3,000-character uris) and
-times, cold (the first run, planning included) and warm: an OR of N property terms and of N id terms, an IN list of 10,000 values,
-and the hostile LIKE pattern of issue 10 (``%a%a…%b``). ``--past`` lifts the term limit in
-this process so the engines' own behaviour past it shows (Neo4j may take minutes there).
+times, cold (the first run, planning included) and warm: an OR of N property terms and of N
+id terms, an IN list of 10,000 values, and the hostile LIKE pattern of issue 10 (``%a…%b``).
+``--past`` lifts the term limit in this process so the engines' own behaviour past it shows
+(Neo4j may take minutes there).
 """
 
 from __future__ import annotations
