@@ -33,9 +33,8 @@ class TypesMixin:
     def _index_properties(self, spec: KindSpec, t: Any) -> None:
         searchable = {PropertyType.INT, PropertyType.DOUBLE, PropertyType.STRING, PropertyType.BOOLEAN}
         names = tuple(sorted(n for n, p in t.properties.items() if p in searchable))
-        keyed = tuple(n for n in names if t.properties[n] is PropertyType.STRING)
         if names:
-            self._engine.schema(ops.PropertyIndexes(spec.kind, names, keyed))
+            self._engine.schema(ops.PropertyIndexes(spec.kind, names))
 
     def _get_type(self, spec: KindSpec, name: str, version: str | None) -> Any:
         rows = self._engine.read(lambda tx: tx.run(ops.GetTypes(spec.kind, keys=((name, version or ""),))))

@@ -122,3 +122,17 @@ def test_other_orders_page_by_value_then_id(store: MetadataStore, world: list[in
             break
         options = options.model_copy(update={"next_page_token": page.next_page_token})
     assert sorted(seen) == world[1::2] and len(set(seen)) == len(seen)
+
+
+def test_a_long_string_is_found_through_the_index(store: MetadataStore, world: list[int]) -> None:
+    # past any index key (decision 28): Neo4j seeks the bounded `_key.*` prefix, then compares
+    long = "train" + "é" * 20_000
+    [a] = store.put_artifacts([Artifact(type="Record", uri="/rec/" + long, properties={"split": long})])
+    for query in (f"properties.split.string_value = '{long}'", f"uri = '/rec/{long}'"):
+        plan = _plan(store, _query(query))
+        if store.engine_name == "sqlite":
+            assert not any(line.startswith("SCAN") for line in plan), plan
+        else:
+            assert not any(line.startswith(("NodeByLabelScan", "AllNodesScan")) for line in plan), plan
+            assert any(line.startswith("NodeIndexSeek") and "_key." in line for line in plan), plan
+        assert [x.id for x in store.get_artifacts(ListOptions(filter_query=query))] == [a]

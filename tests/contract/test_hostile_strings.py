@@ -148,3 +148,33 @@ def test_long_values_update_in_place(store: MetadataStore, long_world: dict[str,
     assert _found(store, "uri = '" + "u" * 50_000 + "'") == [a.id]
     assert _found(store, "properties.text.string_value = 'shorter'") == [a.id]
     assert _found(store, f"uri = '{long_world['values'][0]}'") == []
+
+
+def test_a_store_made_before_index_keys_is_migrated_on_open(open_store: Any, engine_name: str) -> None:
+    """Neo4j stores written before decision 28 get their `_key.*` shadows and indexes."""
+    if engine_name != "neo4j":
+        pytest.skip("Neo4j storage only: SQLite indexes whole values")
+    store = open_store()
+    t = store.put_artifact_type(ArtifactType(name="Old", properties={"text": PropertyType.STRING}))
+    ids = store.put_artifacts([Artifact(type_id=t, uri=f"/old/{i}", properties={"text": f"t{i}"})
+                               for i in range(3)])
+    driver = store._engine._driver
+    # what such a store looked like: no shadows, plain indexes on uri and on the property
+    driver.execute_query("MATCH (n:Artifact) REMOVE n.`_key.uri`, n.`_key.properties.text`")
+    for name in [r["name"] for r in driver.execute_query(
+            "SHOW RANGE INDEXES YIELD name, properties WHERE any(p IN properties WHERE p STARTS WITH '_key.') "
+            "RETURN name").records]:
+        driver.execute_query(f"DROP INDEX `{name}`")
+    driver.execute_query("CREATE RANGE INDEX graphstore_artifact_uri FOR (n:Artifact) ON (n.uri)")
+    driver.execute_query("CREATE RANGE INDEX old_text FOR (n:Artifact) ON (n.`properties.text`)")
+    driver.execute_query("MATCH (m:GraphstoreSchema) SET m.ddl = 'before-28'")
+    store.close()
+    store = open_store()
+    driver = store._engine._driver
+    names = {r["name"] for r in driver.execute_query("SHOW RANGE INDEXES YIELD name RETURN name").records}
+    assert "graphstore_artifact_uri" not in names and "old_text" not in names, names
+    assert [a.id for a in store.get_artifacts_by_uri("/old/1")] == [ids[1]]
+    assert _found(store, "properties.text.string_value = 't2'") == [ids[2]]
+    long = "L" * 30_000
+    [new] = store.put_artifacts([Artifact(type_id=t, uri=long, properties={"text": long})])
+    assert _found(store, f"uri = '{long}'") == [new] == _found(store, f"properties.text.string_value = '{long}'")
