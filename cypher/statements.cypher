@@ -149,16 +149,19 @@ RETURN DISTINCT p.id AS id;
 
 // name: declared_properties
 // Each kind's declared property keys and the PropertyType numbers types give them (the index
-// keys of decision 28 are backfilled for the STRING ones when a store made before opens).
+// keys of decision 28 are backfilled when a store made before opens).
 MATCH (t:Type)
 UNWIND keys(t) AS key
 WITH t, key WHERE key STARTS WITH 'properties.'
 RETURN t.kind AS kind, key, collect(DISTINCT t[key]) AS types;
 
 // name: backfill_index_keys
-// Runs in its own auto-commit transaction (IN TRANSACTIONS): a store may be large.
-MATCH (n:{Label}) WHERE n[$key] IS :: STRING AND n[$shadow] IS NULL
-CALL (n) { SET n[$shadow] = left(n[$key], $chars) } IN TRANSACTIONS OF 10000 ROWS;
+// Runs in its own auto-commit transaction (IN TRANSACTIONS): a store may be large. left()
+// counts characters as Python's slicing does (graphstore.compile.cypher.index_key).
+MATCH (n:{Label}) WHERE n[$key] IS NOT NULL AND n[$shadow] IS NULL
+CALL (n) {
+  SET n[$shadow] = CASE WHEN n[$key] IS :: STRING THEN left(n[$key], $chars) ELSE n[$key] END
+} IN TRANSACTIONS OF 10000 ROWS;
 
 // name: range_indexes_on
 SHOW RANGE INDEXES YIELD name, labelsOrTypes, properties

@@ -55,12 +55,10 @@ class TypesMixin:
         names = tuple(sorted({n for t in types for n, p in t.properties.items() if p in _SEARCHABLE}))
         if not names:
             return
-        # STRING properties are indexed by their bounded key on Neo4j (decision 28)
-        keyed = tuple(n for n in names if any(t.properties.get(n) is PropertyType.STRING for t in types))
-        self._engine.schema(ops.PropertyIndexes(spec.kind, names, keyed))
+        self._engine.schema(ops.PropertyIndexes(spec.kind, names))
 
         def online() -> bool:
-            states = self._engine.schema(ops.IndexStates(spec.kind, names, keyed))
+            states = self._engine.schema(ops.IndexStates(spec.kind, names))
             failed = [s for s in states if s["state"] == "FAILED"]
             if failed:
                 self._engine.schema(ops.DropIndexes(tuple(s["name"] for s in failed)))

@@ -22,7 +22,7 @@ def _check(items: Iterable[Any], model: type[M], field: str) -> list[M]:
     """Accept models (or dicts) and validate them; errors name the element and the field."""
     out: list[M] = []
     if isinstance(items, (str, bytes, BaseModel, Mapping)) or not isinstance(items, Iterable):
-        raise InvalidArgument(f"{field}: expected a list of {model.__name__}, got {items!r}")
+        raise InvalidArgument(f"{field}: expected a list of {model.__name__}, got {abridge(items)}")
     for i, item in enumerate(items):
         if not isinstance(item, model):
             try:

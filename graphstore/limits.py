@@ -56,14 +56,14 @@ def check_max(limit: Limit, field: str, measured: int, value: object) -> None:
 
 
 # -- filter queries (graphstore.filters: checked while parsing, before any statement) --------
-# Measured on Neo4j 5.26 and SQLite 3.40 (decision 27): a query at these limits plans and runs
-# in well under a second on both; far past them Neo4j's planner overflows its stack and SQLite
-# refuses the expression tree.
+# Measured on Neo4j 5.26 and SQLite 3.40 (decision 27): Neo4j's first planning of a query grows
+# with its terms (100 property terms: 14 s cold on a machine loaded 10x over, 0.1 s once
+# cached); far past the limit its planner overflows its stack and SQLite refuses the tree.
 FILTER_QUERY_LENGTH = _add(
     "filter.query_length", 1_000_000, "characters",
     "a filter query's text (room for the largest IN lists)")
 FILTER_TERMS = _add(
-    "filter.terms", 200, "terms",
+    "filter.terms", 100, "terms",
     "predicates (comparisons, LIKE, IN, IS NULL) in one filter query; an IN list is one term")
 FILTER_IN_VALUES = _add(
     "filter.in_values", 10_000, "values",

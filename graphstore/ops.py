@@ -248,12 +248,10 @@ class SetInputFingerprints:
 @dataclass(frozen=True)
 class PropertyIndexes:
     """Schema: make declared properties of ``kind`` index-searchable (idempotent). Runs
-    outside data transactions (Neo4j cannot mix schema and data changes). ``keyed`` are the
-    STRING ones among ``names``: Neo4j indexes them by a bounded key (decision 28)."""
+    outside data transactions (Neo4j cannot mix schema and data changes)."""
 
     kind: NodeKind
     names: tuple[str, ...]
-    keyed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -265,7 +263,6 @@ class IndexStates:
 
     kind: NodeKind
     names: tuple[str, ...]
-    keyed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from .engines.base import Engine, Transaction, open_engine, parse_uri
 from .errors import InvalidArgument
 from .filters import parse as parse_filter
 from .kinds import KIND_SPECS, KindSpec, NodeKind, Relation
+from .limits import abridge
 from .models import (
     Artifact,
     ArtifactType,
@@ -279,7 +280,7 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
 
     def get_artifacts_by_uri(self, uri: str) -> list[Artifact]:
         if not isinstance(uri, str):
-            raise InvalidArgument(f"uri: expected a string, got {uri!r}")
+            raise InvalidArgument(f"uri: expected a string, got {abridge(uri)}")
         return self._read_nodes(ops.NodeQuery(NodeKind.ARTIFACT, uris=(uri,)))
 
     def get_artifacts_by_external_ids(self, external_ids: Iterable[str]) -> list[Artifact]:

@@ -25,13 +25,15 @@ __all__ = ["CypherCompiler", "RESERVED_LABELS", "index_key", "quote", "type_labe
 
 PROPS_PREFIX = "properties."
 CUSTOM_PREFIX = "custom_properties."
-# Strings that may be longer than an index key (uris, declared STRING properties) are indexed
-# by a bounded prefix in a shadow property ``_key.<name>``; the full value stays visible in
-# ``<name>`` (decision 28). 1,000 characters are at most 4,000 UTF-8 bytes: Neo4j's range index
-# key holds 8,164 (measured).
+# Uris and declared INT/DOUBLE/STRING/BOOLEAN properties are indexed through a shadow property
+# ``_key.<name>``: the value itself, or a string's bounded prefix; the full value stays visible
+# in ``<name>`` (decision 28). Every declared type gets the shadow, not only STRING: another
+# type may declare the same name STRING, and an index on the visible key would then meet long
+# strings. 1,000 characters are at most 4,000 UTF-8 bytes; a range index key holds 8,164.
 KEY_PREFIX = "_key."
 KEY_CHARS = 1_000
 URI_KEY = KEY_PREFIX + "uri"
+INDEXED_TYPES = frozenset({PropertyType.INT, PropertyType.DOUBLE, PropertyType.STRING, PropertyType.BOOLEAN})
 RESERVED_LABELS = frozenset(
     {s.label for s in KIND_SPECS.values()} | {s.type_label for s in KIND_SPECS.values()}
     | {"Type", "GraphstoreSequence", "GraphstoreSchema"})
@@ -80,9 +82,9 @@ def _node_props(kind: NodeKind, row: ops.NodeRow) -> dict[str, Any]:
     for p in row.props:
         key = (CUSTOM_PREFIX if p.custom else PROPS_PREFIX) + p.name
         props[key] = p.value
-        if p.ptype is PropertyType.STRING and not p.custom and isinstance(p.value, str):
-            props[KEY_PREFIX + key] = index_key(p.value)
-        elif p.ptype is PropertyType.STRUCT:
+        if p.ptype in INDEXED_TYPES and not p.custom:
+            props[KEY_PREFIX + key] = index_key(p.value) if isinstance(p.value, str) else p.value
+        if p.ptype is PropertyType.STRUCT:
             struct.append(key)
         elif p.ptype is PropertyType.PROTO:
             proto.append(key)
@@ -377,20 +379,19 @@ class CypherCompiler:
         return Compiled([Statement("\n".join(parts), params)], no_result)
 
     def _PropertyIndexes(self, op: ops.PropertyIndexes) -> Compiled:
-        # Indexes are per label and key; Neo4j names them and IF NOT EXISTS makes repeats free.
-        # STRING properties are indexed by their bounded key (decision 28).
+        # On the bounded shadow keys (decision 28); Neo4j names them and IF NOT EXISTS makes
+        # repeats free.
         label = quote(spec_of(op.kind).label)
-        keys = [(KEY_PREFIX if name in op.keyed else "") + PROPS_PREFIX + name for name in op.names]
         return Compiled([Statement(f"CREATE RANGE INDEX IF NOT EXISTS FOR (n:{label}) "
-                                   f"ON (n.{quote(key)})") for key in keys], no_result)
+                                   f"ON (n.{quote(KEY_PREFIX + PROPS_PREFIX + name)})") for name in op.names],
+                        no_result)
 
     def _IndexStates(self, op: ops.IndexStates) -> Compiled:
         # found by schema, not by name: an older store's equivalent index has another name
         text = ("SHOW RANGE INDEXES YIELD name, state, labelsOrTypes, properties, failureMessage\n"
                 "WHERE labelsOrTypes = [$label] AND size(properties) = 1 AND properties[0] IN $keys\n"
                 "RETURN name, state, properties[0] AS key, failureMessage AS failure ORDER BY name")
-        params = {"label": spec_of(op.kind).label,
-                  "keys": [(KEY_PREFIX if n in op.keyed else "") + PROPS_PREFIX + n for n in op.names]}
+        params = {"label": spec_of(op.kind).label, "keys": [KEY_PREFIX + PROPS_PREFIX + n for n in op.names]}
         return Compiled([Statement(text, params)], lambda res: res[-1])
 
     def _DropIndexes(self, op: ops.DropIndexes) -> Compiled:

@@ -162,10 +162,10 @@ class _Builder:
         """A redundant, index-seekable prefix for a top-level property or uri comparison.
 
         The exact test wraps the property in a type check (``CASE … END``), which no index
-        serves; the bare ``n.`properties.x` = $v`` lets the planner seek the range index
-        graphstore creates for every declared property. Strings that may outgrow an index key
-        (uris, declared STRING properties) are indexed by their bounded prefix ``_key.*``
-        (decision 28), so the seek compares prefixes and the exact test the full value.
+        serves; the bare ``n.`_key.properties.x` = $v`` lets the planner seek the range index
+        graphstore creates for every declared property. The index is on the shadow ``_key.*``
+        (decision 28), which holds a string's bounded prefix: the seek compares prefixes and
+        the exact test the full value.
         """
         left = seekable_operand(e)
         if left is None or (isinstance(left, Field) and left.name != "uri"):
@@ -174,17 +174,16 @@ class _Builder:
         values = [e.value] if isinstance(e, Compare) else list(e.values)
         if isinstance(left, Field):
             key = cypher.URI_KEY
+        elif left.custom:  # no shadow (nor an index on Neo4j): the plain test
+            key = cypher.CUSTOM_PREFIX + left.name
         else:
-            key = (cypher.CUSTOM_PREFIX if left.custom else cypher.PROPS_PREFIX) + left.name
-            if not left.custom and all(isinstance(v, str) for v in values):
-                key = cypher.KEY_PREFIX + key  # only declared STRING values have the key
+            key = cypher.KEY_PREFIX + cypher.PROPS_PREFIX + left.name
         ref = f"{self.var}.{cypher.quote(key)}"
-        if key.startswith(cypher.KEY_PREFIX):
+        op = e.op if isinstance(e, Compare) else None
+        if key.startswith(cypher.KEY_PREFIX) and any(isinstance(v, str) for v in values):
             # a < b implies prefix(a) <= prefix(b): strict ranges widen to non-strict ones
             values = [cypher.index_key(str(v)) for v in values]
-            op = _KEY_RANGE.get(e.op, e.op) if isinstance(e, Compare) else None
-        else:
-            op = e.op if isinstance(e, Compare) else None
+            op = _KEY_RANGE.get(op, op) if op is not None else None
         if op is not None:
             return f"{ref} {_OPERATOR[op]} {self.param(values[0])} AND "
         return f"{ref} IN {self.param(values)} AND "

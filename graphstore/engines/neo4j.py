@@ -12,10 +12,9 @@ from neo4j import exceptions as neo4j_errors
 from .._poll import wait_until
 from .._resources import cypher_statements, schema_cypher
 from ..compile.base import SCHEMA_VERSION, Statement
-from ..compile.cypher import KEY_CHARS, KEY_PREFIX, CypherCompiler, quote
+from ..compile.cypher import INDEXED_TYPES, KEY_CHARS, KEY_PREFIX, CypherCompiler, quote
 from ..errors import EngineUnavailable, FailedPrecondition, GraphstoreError
 from ..kinds import NodeKind, spec_of
-from ..models import PropertyType
 from ..ops import SEQUENCES, Op
 from ._neo4j_errors import is_schema_race, translate
 from .base import Connection, Engine, Transaction
@@ -118,33 +117,30 @@ class Neo4jEngine(Engine):
                                      f"graphstore's ({SCHEMA_VERSION}); upgrade graphstore")
 
     def _backfill_index_keys(self) -> None:
-        """Stores made before decision 28 get the bounded ``_key.*`` index keys of their uris
-        and declared STRING properties (idempotent: only nodes lacking a key are written), and
-        lose the plain index on a STRING property, which a long value would overflow."""
+        """Stores made before decision 28 get the ``_key.*`` shadows of their uris and declared
+        properties, with indexes on them, and lose the plain indexes on the declared properties
+        (a long string would overflow them). Idempotent: only nodes lacking a shadow are written."""
         statements = cypher_statements()
         targets = [("Artifact", "uri")]
         records, _, _ = self._driver.execute_query(statements["declared_properties"],
                                                    database_=self.database)
         for r in records:
-            if int(PropertyType.STRING) not in r["types"]:
+            if not {int(t) for t in INDEXED_TYPES} & set(r["types"]):
                 continue
             label = spec_of(NodeKind(r["kind"])).label
             targets.append((label, r["key"]))
-            if r["types"] == [int(PropertyType.STRING)]:  # no other type indexes it plainly
-                found, _, _ = self._driver.execute_query(
-                    statements["range_indexes_on"], {"label": label, "key": r["key"]},
-                    database_=self.database)
-                for index in found:
-                    self._driver.execute_query(f"DROP INDEX {quote(index['name'])} IF EXISTS",
-                                               database_=self.database)
+            found, _, _ = self._driver.execute_query(
+                statements["range_indexes_on"], {"label": label, "key": r["key"]}, database_=self.database)
+            for index in found:
+                self._driver.execute_query(f"DROP INDEX {quote(index['name'])} IF EXISTS",
+                                           database_=self.database)
             self._driver.execute_query(
                 f"CREATE RANGE INDEX IF NOT EXISTS FOR (n:{quote(label)}) "
                 f"ON (n.{quote(KEY_PREFIX + r['key'])})", database_=self.database)
         with self._driver.session(database=self.database) as session:
             for label, key in targets:
                 text = statements["backfill_index_keys"].replace("{Label}", quote(label))
-                session.run(text, {"key": key, "shadow": KEY_PREFIX + key,
-                                   "chars": KEY_CHARS}).consume()
+                session.run(text, {"key": key, "shadow": KEY_PREFIX + key, "chars": KEY_CHARS}).consume()
 
     def _schema_online(self) -> bool:
         records, _, _ = self._driver.execute_query(

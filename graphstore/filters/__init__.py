@@ -78,7 +78,12 @@ def parse(query: str, kind: NodeKind) -> Expr:
         raise InvalidArgument(f"filter node kind must be a NodeKind, not {kind!r}")
     if not query.strip():
         raise InvalidArgument("filter query is empty")
+    if len(query) > _CACHED_LENGTH:  # 512 cached texts of up to 1 MB each would pin 512 MB
+        return resolve(parse_syntax(query), kind, query)
     return _parse(query, kind)
+
+
+_CACHED_LENGTH = 10_000
 
 
 @lru_cache(maxsize=512)

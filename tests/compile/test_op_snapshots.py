@@ -71,8 +71,8 @@ OPS: dict[str, ops.Op] = {
     "lineage_down_ids_only": ops.LineageEdges((1,), (), ops.Direction.DOWNSTREAM, None, details=False),
     "get_links": ops.GetLinks(Relation.ASSOCIATION, (1, 2)),
     "set_input_fingerprints": ops.SetInputFingerprints(((3, "abc"),)),
-    "property_indexes": ops.PropertyIndexes(A, ("day", "odd`name"), keyed=("odd`name",)),
-    "index_states": ops.IndexStates(A, ("day", "odd`name"), keyed=("odd`name",)),
+    "property_indexes": ops.PropertyIndexes(A, ("day", "odd`name")),
+    "index_states": ops.IndexStates(A, ("day", "odd`name")),
     "drop_indexes": ops.DropIndexes(("index_1", "odd`name")),
 }
 

@@ -204,3 +204,17 @@ def test_a_time_ordered_page_without_a_filter_walks_the_time_index(
     after = [a.id for a in everything
              if ((getattr(a, key), a.id) < keyset if descending else (getattr(a, key), a.id) > keyset)]
     assert [r["id"] for r in rows] == after[:11]
+
+
+def test_a_long_string_is_found_through_the_index(store: MetadataStore, world: list[int]) -> None:
+    # past any index key (decision 28): Neo4j seeks the bounded `_key.*` prefix, then compares
+    long = "train" + "é" * 20_000
+    [a] = store.put_artifacts([Artifact(type="Record", uri="/rec/" + long, properties={"split": long})])
+    for query in (f"properties.split.string_value = '{long}'", f"uri = '/rec/{long}'"):
+        plan = _plan(store, _query(query))
+        if store.engine_name == "sqlite":
+            assert not any(line.startswith("SCAN") for line in plan), plan
+        else:
+            assert not any(line.startswith(("NodeByLabelScan", "AllNodesScan")) for line in plan), plan
+            assert any(line.startswith("NodeIndexSeek") and "_key." in line for line in plan), plan
+        assert [x.id for x in store.get_artifacts(ListOptions(filter_query=query))] == [a]
