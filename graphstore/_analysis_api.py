@@ -11,6 +11,7 @@ from . import _writes, ops
 from ._convert import build, to_node
 from ._gc import paused_gc
 from ._lineage_api import _KINDS, _ids_of, _records
+from ._validate import _ids, check_int, check_text
 from .analysis import (
     QUARANTINE_REASON,
     QUARANTINE_ROOT,
@@ -51,14 +52,6 @@ def _stale_outputs(artifacts: Sequence[Artifact], verify: Verify) -> dict[int, A
     return found
 
 
-def _check_ids(ids: Iterable[int], field: str) -> tuple[int, ...]:
-    out = tuple(ids)
-    for value in out:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidArgument(f"{field}: ids are integers, got {value!r}")
-    return out
-
-
 class AnalysisMixin:
     """Mixed into MetadataStore, which provides ``_engine``."""
 
@@ -73,12 +66,16 @@ class AnalysisMixin:
         ``created_after`` (ms since epoch) keeps only nodes created later. ``mark`` (a
         reason) quarantines the roots and everything reported, in the same transaction;
         ``unmark_impact`` undoes it exactly."""
-        ids = _check_ids(artifact_ids, "artifact_ids")
+        ids = _ids(artifact_ids, "artifact_ids")
         expr = parse_filter(filter_query, NodeKind.ARTIFACT) if filter_query else None
         if not ids and expr is None:
             raise InvalidArgument("impact: give artifact_ids and/or filter_query")
         if mark is not None and (not isinstance(mark, str) or not mark.strip()):
             raise InvalidArgument(f"mark: the reason must be a non-empty string, got {mark!r}")
+        if mark is not None:
+            check_text("mark", mark, identifier=False)
+        if created_after is not None:
+            check_int("created_after", created_after)
 
         def work(tx: Transaction) -> ImpactReport:
             roots = set(ids)
@@ -142,7 +139,7 @@ class AnalysisMixin:
     def unmark_impact(self, root_artifact_ids: Iterable[int] | None = None) -> int:
         """Remove quarantine markers (all, or those of the given roots); returns how many
         nodes were unmarked. Each node is left exactly as it was before marking."""
-        roots = _check_ids(root_artifact_ids, "root_artifact_ids") if root_artifact_ids is not None else None
+        roots = _ids(root_artifact_ids, "root_artifact_ids") if root_artifact_ids is not None else None
         query = _MARKED
         if roots:
             query += f" AND custom_properties.{QUARANTINE_ROOT}.int_value IN ({', '.join(map(str, roots))})"
@@ -187,6 +184,12 @@ class AnalysisMixin:
             raise InvalidArgument(f"verify_outputs: expected one of {', '.join(VERIFY_MODES)}, "
                                   f"got {verify_outputs!r}")
         fingerprint = input_fingerprint(triples)
+        if isinstance(execution_type, int) and not isinstance(execution_type, bool):
+            check_int("execution_type", execution_type)
+        elif isinstance(execution_type, str):
+            check_text("execution_type", execution_type)
+        if type_version is not None:
+            check_text("type_version", type_version)
         wanted = dict(properties or {})
         state = parse_filter("last_known_state = COMPLETE", NodeKind.EXECUTION)
 
@@ -237,7 +240,7 @@ class AnalysisMixin:
         return self._compare("execution", left_id, right_id)
 
     def _compare(self, kind: str, left_id: int, right_id: int) -> Comparison:
-        _check_ids([left_id, right_id], f"{kind}_ids")
+        _ids([left_id, right_id], f"{kind}_ids")
         spec = KIND_SPECS[_KINDS[kind]]
 
         def work(tx: Transaction) -> Comparison:

@@ -11,6 +11,7 @@ from typing import Any
 from . import ops
 from ._convert import event, to_node, to_type
 from ._gc import paused_gc
+from ._validate import check_int, check_text, int64_problem
 from .engines.base import Engine, Transaction
 from .errors import InvalidArgument, NotFound
 from .filters import parse as parse_filter
@@ -61,7 +62,8 @@ def _encode_cursor(last: tuple[int, str, int]) -> str:
 def _decode_cursor(cursor: str) -> tuple[int, str, int]:
     try:
         distance, kind, node_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if isinstance(distance, int) and kind in _KINDS and isinstance(node_id, int):
+        if kind in _KINDS and all(isinstance(v, int) and int64_problem(v) is None
+                                  for v in (distance, node_id)):
             return distance, kind, node_id
     except (ValueError, TypeError, binascii.Error):
         pass
@@ -200,17 +202,18 @@ class LineageMixin:
             raise InvalidArgument("give exactly one of artifact_id and execution_id")
         start = (NodeRef("artifact", artifact_id) if artifact_id is not None
                  else NodeRef("execution", execution_id))  # type: ignore[arg-type]
-        if isinstance(start.id, bool) or not isinstance(start.id, int):
-            raise InvalidArgument(f"{start.kind}_id: expected an integer id, got {start.id!r}")
-        if max_hops is not None and (not isinstance(max_hops, int) or max_hops < 0):
-            raise InvalidArgument(f"max_hops: expected a non-negative integer, got {max_hops!r}")
-        if limit is not None and (not isinstance(limit, int) or limit <= 0):
-            raise InvalidArgument(f"limit: expected a positive integer, got {limit!r}")
+        check_int(f"{start.kind}_id", start.id)
+        if max_hops is not None:
+            check_int("max_hops", max_hops, minimum=0)
+        if limit is not None:
+            check_int("limit", limit, minimum=1)
+        if cursor is not None:
+            check_text("cursor", cursor)
         report_kinds = set(kinds) if kinds is not None else set(_KINDS)
         if report_kinds - set(_KINDS):
             raise InvalidArgument(f"kinds: unknown kind {sorted(report_kinds - set(_KINDS))[0]!r} "
                                   "(use 'artifact' and/or 'execution')")
-        type_names = set(types) if types is not None else None
+        type_names = ({check_text("types[]", t) for t in types} if types is not None else None)
         after = _decode_cursor(cursor) if cursor else None
 
         def work(tx: Transaction) -> LineageResult:

@@ -9,7 +9,7 @@ from . import _import_writes, _writes, ops
 from ._convert import to_type
 from ._outcome import keys_of, write_naming
 from ._poll import wait_until
-from ._validate import _check, _ids
+from ._validate import _check, _ids, check_text, check_texts
 from .engines.base import Engine
 from .errors import FailedPrecondition, NotFound
 from .kinds import KIND_SPECS, KindSpec, NodeKind
@@ -71,6 +71,9 @@ class TypesMixin:
         wait_until(online, INDEX_WAIT_S, f"{what}: building the index of properties {list(names)}")
 
     def _get_type(self, spec: KindSpec, name: str, version: str | None) -> Any:
+        check_text("type_name", name)
+        if version is not None:
+            check_text("type_version", version)
         rows = self._engine.read(lambda tx: tx.run(ops.GetTypes(spec.kind, keys=((name, version or ""),))))
         if not rows:
             suffix = f" version {version!r}" if version else ""
@@ -154,10 +157,10 @@ class TypesMixin:
         return self._types_by_id(CONTEXTS, type_ids)
 
     def get_artifact_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ArtifactType]:
-        return self._get_types(ARTIFACTS, external_ids=tuple(external_ids))
+        return self._get_types(ARTIFACTS, external_ids=check_texts("external_ids", external_ids))
 
     def get_execution_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ExecutionType]:
-        return self._get_types(EXECUTIONS, external_ids=tuple(external_ids))
+        return self._get_types(EXECUTIONS, external_ids=check_texts("external_ids", external_ids))
 
     def get_context_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ContextType]:
-        return self._get_types(CONTEXTS, external_ids=tuple(external_ids))
+        return self._get_types(CONTEXTS, external_ids=check_texts("external_ids", external_ids))

@@ -19,7 +19,7 @@ from .engines.base import Transaction
 from .errors import AlreadyExists, InvalidArgument, NotFound
 from .kinds import KIND_SPECS, KindSpec, NodeKind, Relation
 from .models import Event, EventType, PropertyType, _NodeBase, _TypeBase
-from .values import Prop, encode_properties
+from .values import Prop, encode_properties, same_props
 
 __all__ = ["delete_nodes", "link", "put_events", "put_lineage", "put_nodes", "put_parent_contexts",
            "put_type", "rewrite_nodes"]
@@ -267,7 +267,7 @@ def _unchanged(spec: KindSpec, type_row: dict[str, Any], old: dict[str, Any],
     if _fields_of(spec, old) != fields:
         return False
     stored = encode_properties("stored", type_row["properties"], old["properties"], old["custom_properties"])
-    return set(stored) == set(props)
+    return same_props(stored, props)
 
 
 def _require(tx: Transaction, spec: KindSpec, ids: set[int], field: str,

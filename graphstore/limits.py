@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from .errors import InvalidArgument
 
-__all__ = ["LIMITS", "Limit", "abridge", "check_max", "over_limit"]
+__all__ = ["BATCH_RECORDS", "INT64", "LIMITS", "Limit", "PROTO_BYTES", "STRUCT_BYTES", "STRUCT_DEPTH",
+           "abridge", "check_max", "markdown_table", "over_limit"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,14 @@ def over_limit(limit: Limit, measured: int) -> str:
     return f"{measured} {limit.unit} is over the limit of {limit.maximum} ({limit.key})"
 
 
+def markdown_table() -> str:
+    """The table of ``LIMITS`` as docs/limits.md shows it (between its limits markers)."""
+    lines = ["| limit | maximum | unit | why |", "| --- | --- | --- | --- |"]
+    for row in LIMITS.values():
+        lines.append(f"| `{row.key}` | {row.maximum:,} | {row.unit} | {row.why} |")
+    return "\n".join(lines)
+
+
 def check_max(limit: Limit, field: str, measured: int, value: object) -> None:
     """Raise ``InvalidArgument`` when ``measured`` exceeds ``limit.maximum``."""
     if measured > limit.maximum:
@@ -82,3 +91,29 @@ STRING_IDENTIFIER = _add(
     "string.identifier", 1_000, "characters",
     "a type's name, version and external_id; a node's name, external_id and type; MLMD's "
     "MySQL backend keeps these in VARCHAR(255)")
+
+
+# -- values: integers, STRUCT / PROTO payloads, batches (enforced in _validate, values, models) --
+INT64 = _add(
+    "int64", 2**63 - 1, "integer value (the smallest is -2**63)",
+    "Every integer the API takes (ids, type ids, times, limits, hop counts, path indexes) is "
+    "a 64-bit integer, as in MLMD's protos; neither engine can bind a larger one.")
+STRUCT_DEPTH = _add(
+    "struct_depth", 64, "levels",
+    "A STRUCT is JSON; deeper values would exhaust Python's recursion while encoding. MLMD "
+    "itself refuses a Struct nested about 40 deep (protobuf's parse limit), so every STRUCT "
+    "MLMD can hold fits.")
+STRUCT_BYTES = _add(
+    "struct_bytes", 16 * 2**20, "bytes of JSON",
+    "A property is a value, not a file: MLMD's MySQL schema holds at most 16 MiB per value, and "
+    "a bigger one makes the whole transaction (and every listing that returns it) that big.")
+PROTO_BYTES = _add(
+    "proto_bytes", 16 * 2**20, "bytes (serialized value)",
+    "As struct_bytes: the serialized message of a PROTO value.")
+BATCH_RECORDS = _add(
+    "batch_records", 50_000, "records in one call",
+    "One call is one transaction: 100,000 artifacts in one put_artifacts exhausted a Neo4j "
+    "server's transaction memory (768 MiB heap: MemoryPoolOutOfMemoryError after 146 s of "
+    "driver retries; nothing written), and 300,000 crashed it (Java heap space: the server "
+    "exited). 50,000 is the chunk the benchmarks write with. Nodes, "
+    "events and links given to one call count together; split bigger writes into several calls.")

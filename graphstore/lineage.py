@@ -27,6 +27,8 @@ from .models import (
     Event,
     Execution,
     ExecutionType,
+    Int64,
+    _Checked,
 )
 
 __all__ = [
@@ -74,7 +76,7 @@ def node_ref(key: int) -> NodeRef:
     return NodeRef(_KIND_OF[key & 1], key >> 1)
 
 
-class LineageSubgraphQueryOptions(BaseModel):
+class LineageSubgraphQueryOptions(_Checked):
     """MLMD's LineageSubgraphQueryOptions, flattened.
 
     Exactly one of ``starting_artifacts`` / ``starting_executions`` (filter queries) picks
@@ -87,7 +89,7 @@ class LineageSubgraphQueryOptions(BaseModel):
 
     starting_artifacts: str | None = None
     starting_executions: str | None = None
-    max_num_hops: int | None = Field(default=None, ge=0)
+    max_num_hops: Int64 | None = Field(default=None, ge=0)
     direction: LineageDirection = LineageDirection.BIDIRECTIONAL
     ending_artifacts: str | None = None
     ending_executions: str | None = None

@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, Union
+from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    InstanceOf,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
+
+from ._validate import from_validation, int64_problem, text_problem
 
 __all__ = [
     "Artifact",
@@ -78,31 +92,76 @@ class EventType(enum.IntEnum):
 _INPUT_EVENTS = frozenset({EventType.DECLARED_INPUT, EventType.INPUT, EventType.INTERNAL_INPUT})
 
 
-class ProtoValue(BaseModel):
+def _int64(value: Any) -> Any:
+    # before pydantic's own checks (a limit's gt=0 would otherwise speak first)
+    problem = int64_problem(value) if isinstance(value, int) and not isinstance(value, bool) else None
+    if problem:
+        raise PydanticCustomError("int64", problem)
+    return value
+
+
+def _text(identifier: bool) -> BeforeValidator:
+    # before pydantic's own str check, which words a lone surrogate obscurely
+    def check(value: Any) -> Any:
+        problem = text_problem(value, identifier=identifier) if isinstance(value, str) else None
+        if problem:
+            raise PydanticCustomError("text", problem)
+        return value
+    return BeforeValidator(check)
+
+
+Int64 = Annotated[int, BeforeValidator(_int64)]
+"""An int that fits in 64 bits (docs/limits.md, ``int64``)."""
+Name = Annotated[str, _text(identifier=True)]
+"""A name, key or identifier: valid Unicode without NUL."""
+Text = Annotated[str, _text(identifier=False)]
+"""Free text: valid Unicode (NUL allowed)."""
+
+
+class _Checked(BaseModel):
+    """Construction and assignment errors are InvalidArgument (graphstore's tree), naming the
+    model and the field, rather than pydantic's ValidationError."""
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise from_validation(exc, type(self).__name__) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        try:
+            super().__setattr__(name, value)
+        except ValidationError as exc:
+            raise from_validation(exc, type(self).__name__) from None
+
+
+class ProtoValue(_Checked):
     """A PROTO property value: MLMD's ``google.protobuf.Any`` (type URL and serialized bytes)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    type_url: str
+    type_url: Text
     value: bytes = b""
 
 
 # bool is listed before int on purpose: pydantic's smart union keeps True a bool, and the
-# Strict* types stop "1" from becoming 1.
-PropertyValue = Union[StrictBool, StrictInt, StrictFloat, StrictStr, ProtoValue, dict[str, Any], list[Any]]
+# Strict* types stop "1" from becoming 1. A PROTO value must be a ProtoValue: a dict is a
+# STRUCT, even one with a "type_url" key (pydantic would otherwise build a ProtoValue from it).
+PropertyValue = Union[StrictBool, StrictInt, StrictFloat, StrictStr, InstanceOf[ProtoValue],
+                      dict[str, Any], list[Any]]
 
 
-class _Record(BaseModel):
+class _Record(_Checked):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, use_enum_values=False)
 
 
 class _TypeBase(_Record):
-    id: int | None = None
-    name: str = Field(min_length=1)
-    version: str | None = None
-    description: str | None = None
-    external_id: str | None = None
+    id: Int64 | None = None
+    name: Name = Field(min_length=1)
+    version: Name | None = None
+    description: Text | None = None
+    external_id: Name | None = None
     base_type: str | None = None
-    properties: dict[str, PropertyType] = Field(default_factory=dict)
+    properties: dict[Name, PropertyType] = Field(default_factory=dict)
 
 
 class ArtifactType(_TypeBase):
@@ -118,22 +177,23 @@ class ContextType(_TypeBase):
 
 
 class _NodeBase(_Record):
-    id: int | None = None
-    type_id: int | None = None
+    id: Int64 | None = None
+    type_id: Int64 | None = None
     # MLMD treats ``type`` as output only; graphstore also accepts it on input to name the type.
-    type: str | None = None
-    name: str | None = None
-    external_id: str | None = None
+    type: Name | None = None
+    name: Name | None = None
+    external_id: Name | None = None
+    # keys and values are checked when encoded (graphstore.values), where the field is known
     properties: dict[str, PropertyValue] = Field(default_factory=dict)
     custom_properties: dict[str, PropertyValue] = Field(default_factory=dict)
-    create_time_since_epoch: int | None = None
-    last_update_time_since_epoch: int | None = None
+    create_time_since_epoch: Int64 | None = None
+    last_update_time_since_epoch: Int64 | None = None
 
 
 class Artifact(_NodeBase):
     """A piece of data: a dataset, a model, metrics, ..."""
 
-    uri: str | None = None
+    uri: Name | None = None
     state: ArtifactState = ArtifactState.UNKNOWN
 
 
@@ -147,7 +207,19 @@ class Context(_NodeBase):
     """A group of artifacts and executions; its name is unique within its type."""
 
 
-PathStep = Union[StrictInt, StrictStr]
+def _path_step(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _int64(value)
+    if isinstance(value, str):
+        problem = text_problem(value, identifier=False)
+        if problem:
+            raise PydanticCustomError("text", problem)
+        return value
+    raise PydanticCustomError("path_step", "a path step is an int (index) or a str (key), got "
+                              "{value!r}", {"value": value})
+
+
+PathStep = Annotated[Union[StrictInt, StrictStr], BeforeValidator(_path_step)]
 
 
 class Event(_Record):
@@ -156,29 +228,29 @@ class Event(_Record):
     ``path`` is MLMD's list of steps: an int is an index step, a str a key step.
     """
 
-    artifact_id: int | None = None
-    execution_id: int | None = None
+    artifact_id: Int64 | None = None
+    execution_id: Int64 | None = None
     type: EventType = EventType.UNKNOWN
     path: list[PathStep] = Field(default_factory=list)
-    milliseconds_since_epoch: int | None = None
+    milliseconds_since_epoch: Int64 | None = None
 
 
 class Attribution(_Record):
     """An artifact belongs to a context."""
 
-    artifact_id: int
-    context_id: int
+    artifact_id: Int64
+    context_id: Int64
 
 
 class Association(_Record):
     """An execution belongs to a context."""
 
-    execution_id: int
-    context_id: int
+    execution_id: Int64
+    context_id: Int64
 
 
 class ParentContext(_Record):
     """``child_id`` is nested in ``parent_id`` (e.g. a pipeline run in its pipeline)."""
 
-    child_id: int
-    parent_id: int
+    child_id: Int64
+    parent_id: Int64

@@ -10,9 +10,11 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from ._validate import int64_problem
 from .errors import InvalidArgument
+from .models import Int64, Name, _Checked
 from .ops import OrderBy
 
 __all__ = ["ListOptions", "OrderByField", "Page"]
@@ -37,7 +39,7 @@ _ORDER = {OrderByField.CREATE_TIME: OrderBy.CREATE_TIME,
           OrderByField.LAST_UPDATE_TIME: OrderBy.UPDATE_TIME, OrderByField.ID: OrderBy.ID}
 
 
-class ListOptions(BaseModel):
+class ListOptions(_Checked):
     """How to list nodes: MLMD's ``ListOptions`` plus a page token.
 
     Default: every matching node in ascending id order. ``limit`` caps the number returned;
@@ -46,11 +48,11 @@ class ListOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    limit: int | None = Field(default=None, gt=0)
+    limit: Int64 | None = Field(default=None, gt=0)
     order_by: OrderByField = OrderByField.ID
     is_asc: bool = True
-    filter_query: str | None = None
-    next_page_token: str | None = None
+    filter_query: str | None = None  # the filter lexer words bad text with its position
+    next_page_token: Name | None = None
 
 
 @dataclass(frozen=True)
@@ -73,12 +75,16 @@ def encode_token(fingerprint: str, last: tuple[Any, int]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _int64(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and int64_problem(value) is None
+
+
 def decode_token(token: str, fingerprint: str) -> tuple[Any, int]:
     """The (order value, id) a page ended at; InvalidArgument if the token is not ours."""
     try:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         value, last_id = data["k"]
-        ok = data.get("v") == 1 and isinstance(last_id, int)
+        ok = data.get("v") == 1 and _int64(last_id) and _int64(value)  # ids and times
     except (ValueError, KeyError, TypeError, binascii.Error):
         ok = False
     if not ok:

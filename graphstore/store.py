@@ -14,7 +14,7 @@ from ._gc import paused_gc
 from ._lineage_api import LineageMixin
 from ._outcome import keys_of, write_naming
 from ._types_api import TypesMixin
-from ._validate import _check, _ids
+from ._validate import INT64_MAX, _check, _ids, check_batch, check_int, check_text, check_texts
 from .deadlines import (
     DEFAULT_FILTER_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
@@ -26,7 +26,6 @@ from .engines.base import Engine, Transaction, open_engine, parse_uri
 from .errors import InvalidArgument
 from .filters import parse as parse_filter
 from .kinds import KIND_SPECS, KindSpec, NodeKind, Relation
-from .limits import abridge
 from .models import (
     Artifact,
     ArtifactType,
@@ -141,8 +140,9 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
               linked: ops.LinkFilter | None) -> Page[Any]:
         query, options, fingerprint = self._query(kind, options, linked)
         size = options.limit or DEFAULT_PAGE_SIZE
-        # one row more than the page tells whether another page exists
-        items = self._read_nodes(dataclasses.replace(query, limit=size + 1))
+        # one row more than the page tells whether another page exists (a limit of 2**63 - 1
+        # asks for no more than the largest int64)
+        items = self._read_nodes(dataclasses.replace(query, limit=min(size + 1, INT64_MAX)))
         if len(items) <= size:
             return Page(items, None)
         last = items[size - 1]
@@ -161,6 +161,12 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
 
     def _nodes_by_type(self, spec: KindSpec, type_name: str, type_version: str | None,
                        names: tuple[str, ...] | None = None) -> list[Any]:
+        check_text("type_name", type_name)
+        if type_version is not None:
+            check_text("type_version", type_version)
+        for name in names or ():
+            check_text(f"{spec.noun}_name", name)
+
         def work(tx: Transaction) -> list[Any]:
             types = tx.run(ops.GetTypes(spec.kind, keys=((type_name, type_version or ""),)))
             if not types:
@@ -279,18 +285,20 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
         return found[0] if found else None
 
     def get_artifacts_by_uri(self, uri: str) -> list[Artifact]:
-        if not isinstance(uri, str):
-            raise InvalidArgument(f"uri: expected a string, got {abridge(uri)}")
+        check_text("uri", uri)
         return self._read_nodes(ops.NodeQuery(NodeKind.ARTIFACT, uris=(uri,)))
 
     def get_artifacts_by_external_ids(self, external_ids: Iterable[str]) -> list[Artifact]:
-        return self._read_nodes(ops.NodeQuery(NodeKind.ARTIFACT, external_ids=tuple(external_ids)))
+        return self._read_nodes(ops.NodeQuery(NodeKind.ARTIFACT, external_ids=check_texts(
+            "external_ids", external_ids)))
 
     def get_executions_by_external_ids(self, external_ids: Iterable[str]) -> list[Execution]:
-        return self._read_nodes(ops.NodeQuery(NodeKind.EXECUTION, external_ids=tuple(external_ids)))
+        return self._read_nodes(ops.NodeQuery(NodeKind.EXECUTION, external_ids=check_texts(
+            "external_ids", external_ids)))
 
     def get_contexts_by_external_ids(self, external_ids: Iterable[str]) -> list[Context]:
-        return self._read_nodes(ops.NodeQuery(NodeKind.CONTEXT, external_ids=tuple(external_ids)))
+        return self._read_nodes(ops.NodeQuery(NodeKind.CONTEXT, external_ids=check_texts(
+            "external_ids", external_ids)))
 
     def get_artifacts_and_types_by_artifact_ids(
             self, artifact_ids: Iterable[int]) -> tuple[list[Artifact], list[ArtifactType]]:
@@ -354,6 +362,7 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
         """Link artifacts and executions to contexts; links that exist are kept (idempotent)."""
         attr = _check(attributions, Attribution, "attributions")
         assoc = _check(associations, Association, "associations")
+        check_batch("attributions and associations", len(attr) + len(assoc))
 
         def work(tx: Transaction) -> None:
             _writes.link(tx, Relation.ATTRIBUTION, [(a.artifact_id, a.context_id) for a in attr],
@@ -407,7 +416,12 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
                 raise InvalidArgument(f"event_edges[{i}]: expected (execution_index, "
                                       f"artifact_index, event), got {edge!r}")
             (event,) = _check([edge[2]], Event, f"event_edges[{i}]")
+            for part, index in (("execution_index", edge[0]), ("artifact_index", edge[1])):
+                if index is not None:
+                    check_int(f"event_edges[{i}].{part}", index)
             edges.append((edge[0], edge[1], event))
+        check_batch("executions, artifacts, contexts and event_edges",
+                    len(ex) + len(ar) + len(cx) + len(edges))
         # With reuse, a writer that loses the race to create the same context (or artifact)
         # runs again and reuses the winner's; without it the race is AlreadyExists, as in MLMD.
         return write_naming(

@@ -408,7 +408,10 @@ class CypherCompiler:
         # (pruning / BFS var-length expand) instead of enumerating paths.
         kinds = "|".join(quote(k) for k in ops.EVENT_KINDS)
         left, right = _ARROWS[op.direction]
-        hops = "" if op.max_hops is None else str(int(op.max_hops))
+        # Neo4j's planner fails ("selectivity was Infinity", or a wrong answer) on a bound of
+        # 2**31 or more; no walk has that many hops (one per event), so such a bound is none.
+        bounded = op.max_hops is not None and op.max_hops < _HOPS_NO_BOUND
+        hops = str(int(op.max_hops)) if bounded else ""  # type: ignore[arg-type]
         text = "\n".join([
             "CALL () {",
             "  MATCH (s:Artifact) WHERE s.id IN $artifact_ids RETURN s",
@@ -439,6 +442,8 @@ class CypherCompiler:
         return Compiled([Statement(text, {"ids": list(op.source_ids)})], lambda res: res[-1])
 
 
+
+_HOPS_NO_BOUND = 2**31 - 1
 
 _ARROWS = {
     ops.Direction.UPSTREAM: ("<-", "-"),

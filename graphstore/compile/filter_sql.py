@@ -52,6 +52,7 @@ _DATA_TYPE = {
     ValueType.STRING: PropertyType.STRING,
     ValueType.BOOL: PropertyType.BOOLEAN,
 }
+_ABOVE = frozenset({CompareOp.GT, CompareOp.GE})
 # GLOB is SQLite's case-sensitive LIKE; its own wildcards become one-character classes.
 _GLOB_LITERAL = {"*": "[*]", "?": "[?]", "[": "[[]"}
 
@@ -183,6 +184,15 @@ class _Builder:
         if isinstance(e, Not):
             return f"NOT ({self.expr(e.item)})"
         if isinstance(e, Compare):
+            if (isinstance(e.left, Property) and e.left.value_type is ValueType.DOUBLE
+                    and e.op in _ABOVE):
+                # A NaN DOUBLE is stored as the text 'NaN' (SQLite has no NaN), and SQLite sorts
+                # text above every number; IEEE (and Neo4j) say NaN > x is false, so the test
+                # runs inside the property's subquery and also asks for a number (every number,
+                # inf too, is <= 9e999, which SQLite reads as inf; text is not): no row still
+                # gives NULL (three-valued logic), the NaN row gives false.
+                test = f"fp.value {e.op.value} {self.param(e.value)} AND fp.value <= 9e999"
+                return self.operand(e.left, select=test)
             left = self.operand(e.left)
             return f"{left} {e.op.value} {self.param(e.value)}"
         if isinstance(e, Like):
@@ -201,7 +211,7 @@ class _Builder:
         return "?"
 
     # -- operands --------------------------------------------------------------------------
-    def operand(self, o: Operand) -> str:
+    def operand(self, o: Operand, select: str = "fp.value") -> str:
         owner, owner_kind = self.owner(o.scope)
         if isinstance(o, Field):
             attrs = (ATTRIBUTES[self.kind] if o.scope is None
@@ -213,7 +223,7 @@ class _Builder:
             if owner_kind is None:
                 raise InvalidArgument("events have no properties")
             table = spec_of(owner_kind).table
-            return (f"(SELECT fp.value FROM {table}_property fp WHERE fp.node_id = {owner}.id"
+            return (f"(SELECT {select} FROM {table}_property fp WHERE fp.node_id = {owner}.id"
                     f" AND fp.is_custom = {int(o.custom)} AND fp.name = {self.param(o.name)}"
                     f" AND fp.data_type = {int(_DATA_TYPE[o.value_type])})")
         raise InvalidArgument(f"not a filter operand: {o!r}")

@@ -7,6 +7,7 @@ one statement text per operation whatever the list length, and no variable-count
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from .. import ops
@@ -92,8 +93,38 @@ def schema_statements() -> list[str]:
     return ddl
 
 
+NAN_TEXT = "NaN"
+"""How SQLite stores a NaN DOUBLE: it has no NaN (a bound NaN becomes NULL), so the text
+'NaN' (decode_value's float() reads it back). Filters give it IEEE meaning: see filter_sql."""
+
+
+def _stored(value: Any) -> Any:
+    return NAN_TEXT if isinstance(value, float) and value != value else value
+
+
+# A DOUBLE reaches the properties' JSON as text that float() reads back exactly: SQLite's
+# own JSON (and CAST) keep only 15 significant digits (0.1 + 0.2 came back 0.3) and write
+# ±inf as a bare Inf, which is not JSON. printf's 17 digits are exact below 2**128 (its
+# digits drift for large magnitudes: a few in 10,000 above 1e100), so larger values are
+# scaled by 2**-1024 (two exact multiplications by 2**-512) and marked "x"; -0.0 reads back
+# as 0.0. 'NaN' (text) stays as it is.
+_DOUBLE_JSON = (
+    "CASE WHEN typeof(p.value) <> 'real' THEN p.value"
+    " WHEN abs(p.value) < 3.402823669209385e38 OR abs(p.value) > 1.7976931348623157e308"
+    " THEN printf('%!.17g', p.value)"
+    " ELSE 'x' || printf('%!.17g', p.value * 7.458340731200207e-155 * 7.458340731200207e-155) END")
+_JSON_VALUE = f"CASE WHEN p.data_type = {int(PropertyType.DOUBLE)} THEN {_DOUBLE_JSON} ELSE p.value END"
+_SCALED = 1024
+
+
+def _double(text: str) -> float:
+    """A DOUBLE from the properties' JSON (see _DOUBLE_JSON)."""
+    return math.ldexp(float(text[1:]), _SCALED) if text[0] == "x" else float(text)
+
+
 # stored as they are read back: no decode_value call (most properties are one of these)
 _AS_STORED = frozenset({int(PropertyType.INT), int(PropertyType.STRING)})
+_DOUBLE = int(PropertyType.DOUBLE)
 
 
 def _decode_nodes(results: list[Rows]) -> list[dict[str, Any]]:
@@ -109,7 +140,8 @@ def _decode_nodes(results: list[Rows]) -> list[dict[str, Any]]:
         custom: dict[str, Any] = {}
         for name, is_custom, data_type, value in items:
             (custom if is_custom else props)[name] = (
-                value if data_type in _AS_STORED else decode_value(data_type, value))
+                value if data_type in _AS_STORED else _double(value) if data_type == _DOUBLE
+                else decode_value(data_type, value))
         row["properties"] = props
         row["custom_properties"] = custom
     return rows
@@ -222,7 +254,7 @@ class SqlCompiler:
         return Statement(
             f"INSERT INTO {spec_of(kind).table}_property (node_id, is_custom, name, data_type, "
             "value) VALUES (?, ?, ?, ?, ?)",
-            [(r.id, int(p.custom), p.name, int(p.ptype), p.value) for r in rows for p in r.props],
+            [(r.id, int(p.custom), p.name, int(p.ptype), _stored(p.value)) for r in rows for p in r.props],
             many=True)
 
     def _InsertNodes(self, op: ops.InsertNodes) -> Compiled:
@@ -339,7 +371,7 @@ class SqlCompiler:
             params += [op.after[0], op.after[0], op.after[1]]
         cols = ", ".join(f"n.{c}" for c in _columns(op.kind))
         sql = (f"SELECT {cols}, (SELECT json_group_array(json_array(p.name, p.is_custom, "
-               f"p.data_type, p.value)) FROM {spec.table}_property p WHERE p.node_id = n.id) "
+               f"p.data_type, {_JSON_VALUE})) FROM {spec.table}_property p WHERE p.node_id = n.id) "
                f"AS props FROM {spec.table} n{join}")
         if where:
             sql += " WHERE " + " AND ".join(where)
