@@ -27,6 +27,7 @@ from .lineage import (
     LineageResult,
     LineageSubgraphQueryOptions,
     NodeRef,
+    Reach,
     events_walked,
     node_key,
     node_ref,
@@ -108,6 +109,8 @@ class LineageMixin:
         def work(tx: Transaction) -> LineageGraph:
             starts = [NodeRef(start_kind, r["id"])  # type: ignore[arg-type]
                       for r in tx.run(ops.NodeQuery(_KINDS[start_kind], filter=start_expr))]
+            if not ending:
+                return self._engine_subgraph(tx, starts, opts, wanted)
             rows = tx.run(ops.LineageEdges(_ids_of(starts, "artifact"), _ids_of(starts, "execution"),
                                            opts.direction, opts.max_num_hops,
                                            details="events" in wanted))
@@ -133,6 +136,22 @@ class LineageMixin:
             return self._graph(tx, nodes, walked, wanted)
         with paused_gc():
             return self._engine.read(work)
+
+    def _engine_subgraph(self, tx: Transaction, starts: list[NodeRef], opts: LineageSubgraphQueryOptions,
+                         wanted: set[str]) -> LineageGraph:
+        """Without ending filters the engine walks: reached nodes (and, when events are
+        asked for, the events among them) come back from one LineageWalk."""
+        got = tx.run(ops.LineageWalk(_ids_of(starts, "artifact"), _ids_of(starts, "execution"),
+                                     opts.direction, opts.max_num_hops, include_start=True,
+                                     edges="events" in wanted))
+        nodes = set(got["keys"])
+        walked: list[Edge] = []
+        if "events" in wanted:
+            reach = Reach()
+            if opts.max_num_hops is not None:
+                reach.distance = dict(zip(got["keys"], got["distances"], strict=True))
+            walked = events_walked(got["edges"], reach, opts.direction, opts.max_num_hops, nodes, set())
+        return self._graph(tx, nodes, walked, wanted)
 
     @staticmethod
     def _graph(tx: Transaction, nodes: set[int], rows: list[Edge], wanted: set[str]) -> LineageGraph:
