@@ -25,7 +25,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import common
 from gs_workloads import build_graph
 
-from graphstore import MetadataStore
+from graphstore import LineageDirection, MetadataStore
+
+DOWN = LineageDirection.DOWNSTREAM
+_WALK = ("WITH RECURSIVE r(kind, id) AS (SELECT 0, ? UNION "
+         "SELECT 1, ev.execution_id FROM r JOIN event ev ON ev.artifact_id = r.id "
+         "WHERE r.kind = 0 AND ev.type IN ('INPUT', 'DECLARED_INPUT', 'INTERNAL_INPUT') UNION "
+         "SELECT 0, ev.artifact_id FROM r JOIN event ev ON ev.execution_id = r.id "
+         "WHERE r.kind = 1 AND ev.type NOT IN ('INPUT', 'DECLARED_INPUT', 'INTERNAL_INPUT', 'UNKNOWN')) ")
+RAW_IDS = _WALK + "SELECT kind, id FROM r"
+RAW_ROWS = (_WALK + "SELECT a.id, a.type_id, a.name, a.uri, a.create_time_since_epoch, (SELECT json_group_array(json_array(p.name, p.value)) FROM artifact_property p "
+            "WHERE p.node_id = a.id) FROM r JOIN artifact a ON r.kind = 0 AND a.id = r.id UNION ALL "
+            "SELECT e.id, e.type_id, e.name, e.last_known_state, e.create_time_since_epoch, (SELECT json_group_array(json_array(p.name, p.value)) FROM execution_property p "
+            "WHERE p.node_id = e.id) FROM r JOIN execution e ON r.kind = 1 AND e.id = r.id")
 
 
 def _open(uri: str) -> MetadataStore:
@@ -76,7 +88,11 @@ def main() -> None:
     timed("downstream records (root)", lambda: [n.node for n in store.downstream(artifact_id=first).nodes])
     timed("downstream limit=100 type=Data", lambda: store.downstream(artifact_id=first, limit=100,
                                                                       types=["Data"]).ids)
-    timed("downstream counts by type", lambda: store.downstream(artifact_id=first).counts("type"))
+    timed("downstream counts by type", lambda: store.count_lineage(DOWN, "type", artifact_id=first))
+    if not args.uri.startswith(("bolt://", "neo4j://")):
+        db = sqlite3.connect(args.uri)
+        timed("raw SQL: recursive UNION, distinct ids (downstream)", lambda: db.execute(RAW_IDS, [first]).fetchall())
+        timed("raw SQL: recursive UNION, rows (downstream)", lambda: db.execute(RAW_ROWS, [first]).fetchall())
 
     def pages() -> int:
         n, cursor = 0, None

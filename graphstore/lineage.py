@@ -19,6 +19,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import ops
+from ._gc import paused_gc
 from .models import (
     Artifact,
     ArtifactType,
@@ -229,9 +230,12 @@ class LineageResult:
     @property
     def nodes(self) -> list[LineageNode]:
         if self._nodes is None:
-            self._fetch(self.refs)
-            self._nodes = [LineageNode(node_ref(k), d, self._records.get(node_ref(k)), source=self)
-                           for k, d in zip(self.keys, self.distances, strict=True)]
+            refs = self.refs
+            with paused_gc():  # 100,000 small objects would trigger full collections (see _gc)
+                self._fetch(refs)
+                get = self._records.get
+                self._nodes = [LineageNode(r, d, get(r), source=self)
+                               for r, d in zip(refs, self.distances, strict=True)]
         return self._nodes
 
     def iter_nodes(self, batch: int = 1000) -> Iterator[LineageNode]:
