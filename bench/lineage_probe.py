@@ -34,9 +34,11 @@ _WALK = ("WITH RECURSIVE r(kind, id) AS (SELECT 0, ? UNION "
          "SELECT 0, ev.artifact_id FROM r JOIN event ev ON ev.execution_id = r.id "
          "WHERE r.kind = 1 AND ev.type NOT IN ('INPUT', 'DECLARED_INPUT', 'INTERNAL_INPUT', 'UNKNOWN')) ")
 RAW_IDS = _WALK + "SELECT kind, id FROM r"
-RAW_ROWS = (_WALK + "SELECT a.id, a.type_id, a.name, a.uri, a.create_time_since_epoch, (SELECT json_group_array(json_array(p.name, p.value)) FROM artifact_property p "
+RAW_ROWS = (_WALK + "SELECT a.id, a.type_id, a.name, a.uri, a.create_time_since_epoch, "
+            "(SELECT json_group_array(json_array(p.name, p.value)) FROM artifact_property p "
             "WHERE p.node_id = a.id) FROM r JOIN artifact a ON r.kind = 0 AND a.id = r.id UNION ALL "
-            "SELECT e.id, e.type_id, e.name, e.last_known_state, e.create_time_since_epoch, (SELECT json_group_array(json_array(p.name, p.value)) FROM execution_property p "
+            "SELECT e.id, e.type_id, e.name, e.last_known_state, e.create_time_since_epoch, "
+            "(SELECT json_group_array(json_array(p.name, p.value)) FROM execution_property p "
             "WHERE p.node_id = e.id) FROM r JOIN execution e ON r.kind = 1 AND e.id = r.id")
 
 

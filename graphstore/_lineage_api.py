@@ -344,10 +344,11 @@ class LineageMixin:
             return self._result(q, got, got["truncated"], len(got["keys"]), None, loader)
         if cursor is None:
             # nearest-N: the walk stops at the first depth that holds limit + 1 reported nodes
-            got = tx.run(dataclasses.replace(walk, limit=q.limit + 1))  # type: ignore[operator]
-            more = len(got["keys"]) > q.limit  # type: ignore[operator]
+            limit: int = q.limit  # type: ignore[assignment]
+            got = tx.run(dataclasses.replace(walk, limit=limit + 1))
+            more = len(got["keys"]) > limit
             total = None if more else len(got["keys"])
-            page = _cut(got, q.limit)
+            page = _cut(got, limit)
             token = _encode_cursor(q.fingerprint, secrets.token_hex(6), _last(page)) if more else None
             return self._result(q, page, got["truncated"], total, token, loader)
         _, walk_id, after = cursor

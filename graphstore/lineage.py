@@ -284,14 +284,14 @@ class LineageResult:
 
     def to_pandas(self) -> Any:
         """The columns as a pandas DataFrame (needs pandas): id, kind, type_id, distance."""
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped]
 
         return pd.DataFrame({"id": self.ids, "kind": self.kinds, "type_id": self.type_ids,
                              "distance": self.distances})
 
     def to_arrow(self) -> Any:
         """The columns as a pyarrow Table (needs pyarrow)."""
-        import pyarrow as pa
+        import pyarrow as pa  # type: ignore[import-not-found]
 
         return pa.table({"id": pa.array(self.ids, pa.int64()), "kind": pa.array(self.kinds),
                          "type_id": pa.array(self.type_ids, pa.int64()),

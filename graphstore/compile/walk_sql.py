@@ -131,6 +131,7 @@ class _Walk:
     exhausted: bool = False
     found_target: bool = False
     final: int = 0  # how many batches of rows the final answer spans
+    hits: int = 0  # reported nodes found so far (when a limit may stop the walk)
     step: tuple[str, list[Any]] = field(default=("", []))
 
     def first(self) -> list[Statement]:
@@ -140,17 +141,19 @@ class _Walk:
                          "SELECT value * 2, 0, -1 FROM json_each(?) "
                          "UNION ALL SELECT value * 2 + 1, 0, -1 FROM json_each(?)",
                          [_json(op.artifact_ids), _json(op.execution_ids)])
-        return [*_SETUP, seed, *self._probe()]
+        return [*_SETUP, seed, *self._probe(0)]
 
-    def _probe(self) -> list[Statement]:
-        """After a level: how many rows it added, and the checks that may end the walk."""
+    def _probe(self, depth: int) -> list[Statement]:
+        """After level ``depth``: how many rows it added, and the checks that may end the
+        walk (reported nodes are counted on the new level only, and summed here)."""
         checks = ["changes() AS added"]
         params: list[Any] = []
         if self.op.limit is not None:
             sql, p = _reported(self.op)
             after, ap = _after(self.op)
-            checks.append(f"(SELECT count(*) FROM ({sql}){after}) AS hits")
-            params += p + ap
+            level = (" AND " if after else " WHERE ") + "depth = ?"
+            checks.append(f"(SELECT count(*) FROM ({sql}){after}{level}) AS hits")
+            params += p + ap + [depth]
         if self.op.target is not None:
             checks.append("EXISTS (SELECT 1 FROM gs_walk WHERE key = ?) AS hit_target")
             params.append(self.op.target)
@@ -170,14 +173,16 @@ class _Walk:
         if op.target is not None and probe["hit_target"]:
             self.found_target = True
             return self._finish()
-        if op.limit is not None and probe["hits"] > op.limit:
-            return self._finish()
+        if op.limit is not None:
+            self.hits += probe["hits"]
+            if self.hits >= op.limit:
+                return self._finish()
         if op.max_hops is not None and self.depth >= op.max_hops:
             self.phase = "beyond"
             sql, params = _beyond(op.direction)
             return [Statement(sql, [self.depth, *params])]
         sql, params = self.step
-        statements = [Statement(sql, [self.depth, *params]), *self._probe()]
+        statements = [Statement(sql, [self.depth, *params]), *self._probe(self.depth + 1)]
         self.depth += 1
         return statements
 

@@ -3,6 +3,7 @@ writes, filters, counts, reachability, paths, and the memory bound of an id-leve
 
 from __future__ import annotations
 
+import itertools
 import time
 import tracemalloc
 from dataclasses import dataclass
@@ -118,7 +119,7 @@ def fanout(store: MetadataStore, n: int) -> tuple[int, int, int, int]:
 
 
 def test_paging_never_repeats_or_skips_while_others_write(store: MetadataStore) -> None:
-    root, e, at, et = fanout(store, 45)
+    root, e, at, _et = fanout(store, 45)
     before = {(n.ref.kind, n.ref.id) for n in store.downstream(artifact_id=root).nodes}
     seen: list[tuple[str, int]] = []
     cursor = None
@@ -155,7 +156,8 @@ def test_filters_on_reached_nodes(store: MetadataStore) -> None:
     assert ids(store.downstream(artifact_id=d.raw, types=["Model"])) == [d.model]
     assert ids(store.downstream(artifact_id=d.raw, types=["Step"], kinds=[E])) == sorted([d.split, d.fit, d.evaluate])
     assert ids(store.downstream(artifact_id=d.raw, kinds=[A], states=["LIVE"])) == sorted([d.train, d.test, d.metrics])
-    assert ids(store.downstream(artifact_id=d.raw, kinds=[A], filter_query="name LIKE 't%'")) == sorted([d.train, d.test])
+    by_name = store.downstream(artifact_id=d.raw, kinds=[A], filter_query="name LIKE 't%'")
+    assert ids(by_name) == sorted([d.train, d.test])
     assert ids(store.downstream(artifact_id=d.raw, types=["Nope"])) == []
     time.sleep(0.005)
     cutoff = time.time_ns() // 1_000_000
@@ -197,7 +199,7 @@ def test_path_explanation_is_a_shortest_path(store: MetadataStore) -> None:
         path = node.path
         assert path[0] == NodeRef(A, d.metrics) and path[-1] == node.ref
         assert len(path) == node.distance + 1
-        for near, far in zip(path, path[1:]):
+        for near, far in itertools.pairwise(path):
             art, ex = (near, far) if near.kind == A else (far, near)
             assert (art.id, ex.id) in flows
 
@@ -210,7 +212,7 @@ def test_an_id_level_answer_of_200k_nodes_stays_small(tmp_path: object) -> None:
     at = store.put_artifact_type(ArtifactType(name="A"))
     et = store.put_execution_type(ExecutionType(name="E"))
     a_ids = []
-    for i in range(0, n, 20_000):
+    for _ in range(0, n, 20_000):
         a_ids += store.put_artifacts([Artifact(type_id=at) for _ in range(20_000)])
     e_ids = []
     for i in range(0, n - 1, 20_000):
