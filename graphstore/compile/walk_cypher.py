@@ -12,6 +12,7 @@ engine, per kind, over the same pruned walk. See decisions.md (deep lineage on N
 
 from __future__ import annotations
 
+import dataclasses
 from array import array
 from collections import defaultdict
 from typing import Any
@@ -90,7 +91,7 @@ def _filtered_text(op: ops.LineageWalk, kind: NodeKind, quote: Any) -> tuple[str
     return "\n".join(lines), params
 
 
-def compile_walk(op: ops.LineageWalk, quote: Any) -> Compiled:
+def _statements(op: ops.LineageWalk, quote: Any) -> tuple[list[Statement], list[NodeKind]]:
     params = {"artifact_ids": list(op.artifact_ids), "execution_ids": list(op.execution_ids)}
     statements = [Statement(_edges_text(op, quote), params)]
     filtered: list[NodeKind] = []
@@ -100,17 +101,57 @@ def compile_walk(op: ops.LineageWalk, quote: Any) -> Compiled:
                 text, fparams = _filtered_text(op, kind, quote)
                 statements.append(Statement(text, {**params, **fparams}))
                 filtered.append(kind)
+    return statements, filtered
 
-    def decode(results: list[Rows]) -> dict[str, Any]:
-        rows = results[0][0]["rows"] if results[0] else []
-        passing: set[int] | None = None
-        if filtered:
-            passing = set()
-            for kind, res in zip(filtered, results[1:], strict=True):
-                bit = 1 if kind is NodeKind.EXECUTION else 0
-                passing.update(i * 2 + bit for i in (res[0]["ids"] if res else []))
-        return _answer(op, rows, passing)
-    return Compiled(statements, decode)
+
+def _decode(op: ops.LineageWalk, filtered: list[NodeKind], results: list[Rows]) -> dict[str, Any]:
+    rows = results[0][0]["rows"] if results[0] else []
+    passing: set[int] | None = None
+    if filtered:
+        passing = set()
+        for kind, res in zip(filtered, results[1:], strict=True):
+            bit = 1 if kind is NodeKind.EXECUTION else 0
+            passing.update(i * 2 + bit for i in (res[0]["ids"] if res else []))
+    return _answer(op, rows, passing)
+
+
+FIRST_BOUND = 4  # nearest-N walks to this many hops first, then 4x deeper while it must
+
+
+def compile_walk(op: ops.LineageWalk, quote: Any) -> Compiled:
+    if op.limit is None or op.target is not None or op.count_by is not None:
+        statements, filtered = _statements(op, quote)
+        return Compiled(statements, lambda results: _decode(op, filtered, results))
+    # Nearest-N: the pruned BFS has no early stop, so walk a bounded ball first and deepen
+    # it (x4) until it holds the page or the walk ends: the cost follows the page's depth.
+    # Distances inside the ball are exact (a breadth-first pass over its edges).
+    state: dict[str, Any] = {"bound": FIRST_BOUND}
+
+    def bounded() -> ops.LineageWalk:
+        bound = state["bound"] if op.max_hops is None else min(state["bound"], op.max_hops)
+        return dataclasses.replace(op, max_hops=bound)
+
+    def step() -> list[Statement]:
+        state["op"] = bounded()
+        statements, state["filtered"] = _statements(state["op"], quote)
+        state["size"] = len(statements)
+        return statements
+
+    def follow(batch: list[Rows]) -> list[Statement]:
+        if state.get("done"):
+            return []
+        got = _decode(state["op"], state["filtered"], batch)
+        state["last"] = got
+        deeper = got["truncated"] and state["op"].max_hops != op.max_hops
+        if not deeper or len(got["keys"]) >= op.limit:  # type: ignore[operator]
+            state["done"] = True
+            if op.max_hops is None or state["op"].max_hops < op.max_hops:
+                got["truncated"] = False  # cut by our own bound, not the caller's
+            return []
+        state["bound"] *= 4
+        return step()
+
+    return Compiled(step(), lambda _: state["last"], follow=follow)
 
 
 def _answer(op: ops.LineageWalk, rows: list[list[Any]], passing: set[int] | None) -> dict[str, Any]:
