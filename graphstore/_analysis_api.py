@@ -85,21 +85,27 @@ class AnalysisMixin:
             if expr is not None:
                 roots |= {r["id"] for r in tx.run(ops.NodeQuery(NodeKind.ARTIFACT, filter=expr))}
             ordered = sorted(roots)
-            rows = (tx.run(ops.LineageEdges(tuple(ordered), (), ops.Direction.DOWNSTREAM, None, details=False))
-                    if ordered else [])
-            adj = adjacency(rows, ops.Direction.DOWNSTREAM)
-            found = _descent(ordered, adj)
-            records = _records(tx, [*found, *(NodeRef("artifact", r) for r in ordered)])
             report = ImpactReport(roots=ordered)
-            for node, (distance, via) in sorted(found.items(), key=lambda kv: (kv[1][0], kv[0])):
-                record = records[node]
-                if created_after is not None and (record.create_time_since_epoch or 0) <= created_after:
-                    continue
-                item = build(ImpactedNode, {"ref": node, "type": record.type, "distance": distance,
-                                            "roots": via, "node": record})
-                (report.artifacts if node.kind == "artifact" else report.executions).append(item)
-            reported = [n.ref for n in report.artifacts + report.executions]
-            report.contexts = self._contexts_of(tx, reported)
+            if not ordered:
+                return report
+            # the engine walks from every root at once; edges come back only when several
+            # roots must be told apart (each node's roots travel as bitmasks, decision 26)
+            got = tx.run(ops.LineageWalk(tuple(ordered), (), ops.Direction.DOWNSTREAM,
+                                         report=ops.Report(created_after=created_after),
+                                         edges=len(ordered) > 1))
+            refs = [node_ref(k) for k in got["keys"]]
+            if len(ordered) > 1:
+                found = _descent(ordered, adjacency(got["edges"], ops.Direction.DOWNSTREAM))
+                via = {r: found[r][1] for r in refs}
+            else:
+                via = {r: [ordered[0]] for r in refs}
+            records = _records(tx, refs)
+            for ref, distance in zip(refs, got["distances"], strict=True):
+                record = records[ref]
+                item = build(ImpactedNode, {"ref": ref, "type": record.type, "distance": distance,
+                                            "roots": via[ref], "node": record})
+                (report.artifacts if ref.kind == "artifact" else report.executions).append(item)
+            report.contexts = self._contexts_of(tx, refs)
             if mark is not None:
                 nearest = {n.ref: n.roots[0] for n in report.artifacts + report.executions}
                 nearest.update({NodeRef("artifact", r): r for r in ordered})
@@ -122,18 +128,12 @@ class AnalysisMixin:
 
     @staticmethod
     def _mark(tx: Transaction, roots: dict[NodeRef, int], reason: str) -> int:
+        """One set-based write per kind; nodes marked before keep their marks."""
         marked = 0
         for kind, node_kind in _KINDS.items():
-            ids = _ids_of(roots, kind)
-            if not ids:
-                continue
-            records = [r for r in tx.run(ops.NodeQuery(node_kind, ids=ids))
-                       if QUARANTINE_REASON not in r["custom_properties"]]  # keep earlier marks
-            for r in records:
-                r["custom_properties"][QUARANTINE_REASON] = reason
-                r["custom_properties"][QUARANTINE_ROOT] = roots[NodeRef(kind, r["id"])]  # type: ignore[arg-type]
-            _writes.rewrite_nodes(tx, KIND_SPECS[node_kind], records)
-            marked += len(records)
+            pairs = tuple(sorted((r.id, root) for r, root in roots.items() if r.kind == kind))
+            if pairs:
+                marked += tx.run(ops.MarkNodes(node_kind, QUARANTINE_REASON, QUARANTINE_ROOT, reason, pairs))
         return marked
 
     def unmark_impact(self, root_artifact_ids: Iterable[int] | None = None) -> int:

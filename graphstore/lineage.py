@@ -8,15 +8,18 @@ same way for every engine. There is no hop cap: ``max_hops=None`` is the whole l
 
 from __future__ import annotations
 
+import copy
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import ops
+from ._gc import paused_gc
 from .models import (
     Artifact,
     ArtifactType,
@@ -34,6 +37,7 @@ from .models import (
 __all__ = [
     "LineageDirection",
     "LineageGraph",
+    "LineageLoader",
     "LineageNode",
     "LineageResult",
     "LineageSubgraphQueryOptions",
@@ -116,23 +120,34 @@ LINEAGE_FIELDS = tuple(LineageGraph.model_fields)
 class LineageNode:
     """One node of a deep-lineage answer: how far it is and one path that explains it.
 
-    ``path`` (from a start node to this node, both included) is built when first read, so
-    an answer of 100,000 nodes does not build 100,000 paths nobody looks at."""
+    ``node`` (the full record) and ``path`` (from a start node to this node, both included)
+    come from the answer they belong to, which fetches them in batches when first asked."""
 
-    __slots__ = ("_path", "_reach", "distance", "node", "ref")
+    __slots__ = ("_node", "_path", "_reach", "_source", "distance", "ref")
 
-    def __init__(self, ref: NodeRef, distance: int, node: Artifact | Execution, *,
-                 path: list[NodeRef] | None = None, reach: Reach | None = None) -> None:
-        if path is None and reach is None:
-            raise TypeError("LineageNode needs a path or the Reach to build it from")
-        self.ref, self.distance, self.node = ref, distance, node
-        self._reach, self._path = reach, path
+    def __init__(self, ref: NodeRef, distance: int, node: Artifact | Execution | None = None, *,
+                 path: list[NodeRef] | None = None, reach: Reach | None = None,
+                 source: LineageResult | None = None) -> None:
+        if path is None and reach is None and source is None:
+            raise TypeError("LineageNode needs a path, or the Reach or answer to build it from")
+        self.ref, self.distance, self._node = ref, distance, node
+        self._reach, self._path, self._source = reach, path, source
+
+    @property
+    def node(self) -> Artifact | Execution:
+        if self._node is None:
+            assert self._source is not None
+            self._node = self._source.record(self.ref)
+        return self._node
 
     @property
     def path(self) -> list[NodeRef]:
         if self._path is None:
-            assert self._reach is not None
-            self._path, self._reach = self._reach.path(self.ref), None
+            if self._reach is not None:
+                self._path, self._reach = self._reach.path(self.ref), None
+            else:
+                assert self._source is not None
+                self._path = self._source.path(self.ref)
         return self._path
 
     @property
@@ -140,21 +155,149 @@ class LineageNode:
         return self.node.type
 
     def __repr__(self) -> str:
-        return f"LineageNode({self.ref}, distance={self.distance}, type={self.type!r})"
+        return f"LineageNode({self.ref}, distance={self.distance})"
 
 
-class LineageResult(BaseModel):
-    """A page of deep lineage. ``truncated`` says a ``max_hops`` bound cut it short;
-    ``next_cursor`` continues with the next page (None on the last)."""
+class LineageLoader(Protocol):
+    """What a lazy answer asks its store for (``_lineage_api`` provides it)."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    def records(self, refs: Sequence[NodeRef]) -> dict[NodeRef, Any]: ...
 
-    start: list[NodeRef]
-    direction: LineageDirection
-    nodes: list[LineageNode]
-    truncated: bool
-    total: int
-    next_cursor: str | None = None
+    def parents(self, depth: int) -> dict[int, int]: ...
+
+    def total(self) -> int: ...
+
+
+class LineageResult:
+    """A page of deep lineage, held as columns; records and paths are fetched when asked.
+
+    ``keys`` (``id * 2 + kind bit``), ``distances`` and ``type_ids`` are int64 arrays in
+    (distance, kind, id) order; ``ids``, ``kinds`` and ``refs`` read them. ``nodes`` builds
+    a ``LineageNode`` per entry and fetches the full records in batches on first use;
+    ``iter_nodes`` streams them a batch at a time. ``truncated`` says a ``max_hops`` bound
+    cut the walk short; ``next_cursor`` continues with the next page (None on the last);
+    ``total`` counts the whole answer (every page), computed in the engine when first read
+    if the walk stopped early."""
+
+    def __init__(self, start: list[NodeRef], direction: ops.Direction,
+                 keys: array[int] | None = None, distances: array[int] | None = None,
+                 type_ids: array[int] | None = None, *, truncated: bool = False,
+                 total: int | None = None, next_cursor: str | None = None,
+                 loader: LineageLoader | None = None,
+                 nodes: list[LineageNode] | None = None) -> None:
+        """From the engine's columns and a loader, or (as before) from ready ``nodes``."""
+        self.start, self.direction = start, direction
+        self._nodes: list[LineageNode] | None = None
+        if nodes is not None:
+            keys = array("q", (node_key(n.ref) for n in nodes))
+            distances = array("q", (n.distance for n in nodes))
+            type_ids = array("q", (n.node.type_id or 0 for n in nodes))
+            self._nodes = list(nodes)
+        self.keys = keys if keys is not None else array("q")
+        self.distances = distances if distances is not None else array("q")
+        self.type_ids = type_ids if type_ids is not None else array("q")
+        self.truncated, self.next_cursor = truncated, next_cursor
+        self._total = total if total is not None or loader is not None else len(self.keys)
+        self._loader = loader
+        self._records: dict[NodeRef, Any] = {}
+        self._parents: dict[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __repr__(self) -> str:
+        return (f"LineageResult({self.direction.name.lower()} of {', '.join(map(str, self.start))}: "
+                f"{len(self)} nodes, next_cursor={self.next_cursor!r})")
+
+    @property
+    def total(self) -> int:
+        if self._total is None:
+            assert self._loader is not None
+            self._total = self._loader.total()
+        return self._total
+
+    @property
+    def ids(self) -> array[int]:
+        """Node ids, in answer order (``kinds`` says which are executions)."""
+        return array("q", (k >> 1 for k in self.keys))
+
+    @property
+    def kinds(self) -> list[Kind]:
+        return [_KIND_OF[k & 1] for k in self.keys]
+
+    @property
+    def refs(self) -> list[NodeRef]:
+        return [node_ref(k) for k in self.keys]
+
+    @property
+    def nodes(self) -> list[LineageNode]:
+        if self._nodes is None:
+            refs = self.refs
+            with paused_gc():  # 100,000 small objects would trigger full collections (see _gc)
+                self._fetch(refs)
+                get = self._records.get
+                self._nodes = [LineageNode(r, d, get(r), source=self)
+                               for r, d in zip(refs, self.distances, strict=True)]
+        return self._nodes
+
+    def iter_nodes(self, batch: int = 1000) -> Iterator[LineageNode]:
+        """The nodes with their records, fetched ``batch`` at a time (a big answer's records
+        never sit in memory all at once)."""
+        for i in range(0, len(self.keys), batch):
+            chunk = self.keys[i:i + batch]
+            records = self._need().records([node_ref(k) for k in chunk])
+            for k, d in zip(chunk, self.distances[i:i + batch], strict=True):
+                ref = node_ref(k)
+                yield LineageNode(ref, d, records[ref], source=self)
+
+    def model_copy(self, *, update: dict[str, Any] | None = None) -> LineageResult:
+        """A shallow copy with some attributes replaced (as pydantic's, which it used to be)."""
+        out = copy.copy(self)
+        for name, value in (update or {}).items():
+            setattr(out, name, value)
+        return out
+
+    def _need(self) -> LineageLoader:
+        if self._loader is None:
+            raise TypeError("this LineageResult was built from ready nodes; it has no store to ask")
+        return self._loader
+
+    def _fetch(self, refs: Sequence[NodeRef]) -> None:
+        missing = [r for r in refs if r not in self._records]
+        if missing:
+            self._records.update(self._need().records(missing))
+
+    def record(self, ref: NodeRef) -> Any:
+        """The full record of one node of the answer."""
+        self._fetch([ref])
+        return self._records[ref]
+
+    def path(self, ref: NodeRef) -> list[NodeRef]:
+        """One shortest path from a start node to ``ref`` (both included)."""
+        if self._parents is None:
+            self._parents = self._need().parents(max(self.distances, default=0))
+        key = node_key(ref)
+        out = [key]
+        step = self._parents.get(key, -1)
+        while step != -1:
+            out.append(step)
+            step = self._parents.get(step, -1)
+        return [node_ref(k) for k in reversed(out)]
+
+    def to_pandas(self) -> Any:
+        """The columns as a pandas DataFrame (needs pandas): id, kind, type_id, distance."""
+        import pandas as pd  # type: ignore[import-untyped]
+
+        return pd.DataFrame({"id": self.ids, "kind": self.kinds, "type_id": self.type_ids,
+                             "distance": self.distances})
+
+    def to_arrow(self) -> Any:
+        """The columns as a pyarrow Table (needs pyarrow)."""
+        import pyarrow as pa  # type: ignore[import-not-found]
+
+        return pa.table({"id": pa.array(self.ids, pa.int64()), "kind": pa.array(self.kinds),
+                         "type_id": pa.array(self.type_ids, pa.int64()),
+                         "distance": pa.array(self.distances, pa.int64())})
 
 
 # An event row as LineageEdges returns it: artifact_id, execution_id, event kind name,

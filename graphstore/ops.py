@@ -21,6 +21,9 @@ __all__ = [
     "Direction",
     "GetLinks",
     "LineageEdges",
+    "LineageWalk",
+    "MarkNodes",
+    "Report",
     "DeleteNodes",
     "EventRow",
     "ExistingIds",
@@ -318,6 +321,77 @@ class LineageEdges:
     details: bool = True
 
 
+KIND_BITS = {"artifact": 0, "execution": 1}
+"""A walked node is one int, ``id * 2 + kind bit``: artifacts sort before executions."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """Which reached nodes an answer reports: all the set conditions hold (AND).
+
+    ``type_ids`` are type ids (unique across kinds); ``states`` are state names (an artifact's
+    ``state``, an execution's ``last_known_state``); ``created_after`` is ms since epoch
+    (strictly later); ``filters`` holds one parsed filter per kind (a node of a kind without
+    one passes)."""
+
+    kinds: tuple[str, ...] = ("artifact", "execution")
+    type_ids: tuple[int, ...] | None = None
+    states: tuple[str, ...] | None = None
+    created_after: int | None = None
+    filters: tuple[tuple[NodeKind, Any], ...] = ()
+
+    @property
+    def by_kind(self) -> bool:
+        """Whether any condition needs the node's row (not just its kind)."""
+        return bool(self.type_ids is not None or self.states is not None
+                    or self.created_after is not None or self.filters)
+
+
+@dataclass(frozen=True)
+class LineageWalk:
+    """The engine's breadth-first walk over events from the start nodes: every reached node
+    once, at its minimal hop distance.
+
+    Returns a dict of columns — ``keys`` (``id * 2 + kind bit``), ``distances``, ``type_ids``,
+    and ``parents`` (the key of a node one hop nearer, -1 for a start) when asked — for the
+    reported nodes (``report``; start nodes only with ``include_start``) in (distance, kind,
+    id) order, strictly after ``after`` (distance, kind bit, id) and cut at ``limit``; plus
+    ``truncated`` (``max_hops`` cut the walk short) and ``exhausted`` (the walk reached
+    everything, so the answer is whole). With ``limit`` the walk stops at the first depth by
+    which ``limit`` reported nodes are known: nearest-N costs what the near part costs.
+    ``count_by`` ("type", "distance", "kind") returns ``counts``: [[group, count], ...] of
+    the reported nodes instead of columns. ``edges`` adds the event rows (artifact id,
+    execution id, kind, path, ms) leading on in the walk's direction from reached nodes to
+    reached nodes. ``target`` (a key) stops the walk as soon as it is reached.
+    """
+
+    artifact_ids: tuple[int, ...]
+    execution_ids: tuple[int, ...]
+    direction: Direction
+    max_hops: int | None = None
+    report: Report = field(default_factory=Report)
+    include_start: bool = False
+    after: tuple[int, int, int] | None = None
+    limit: int | None = None
+    parents: bool = False
+    count_by: str | None = None
+    edges: bool = False
+    target: int | None = None
+
+
+@dataclass(frozen=True)
+class MarkNodes:
+    """Quarantine: set the marker custom properties on nodes of one kind that have none yet,
+    as one set-based write; ``roots`` pairs each node id with its root artifact id. Returns
+    how many nodes were marked."""
+
+    kind: NodeKind
+    reason_key: str
+    root_key: str
+    reason: str
+    roots: tuple[tuple[int, int], ...]  # (node id, root artifact id)
+
+
 @dataclass(frozen=True)
 class GetLinks:
     """(source id, context id) pairs of a relation for the given sources."""
@@ -338,6 +412,7 @@ class WriteBatch:
 Op = (
     GetTypes | GetTypesMany | WriteBatch | InsertType | UpdateType | AllocateIds | InsertNodes
     | UpdateNodes | DeleteNodes
-    | ExistingIds | NodeQuery | InsertEvents | GetEvents | Link | Ancestors | LineageEdges | GetLinks
+    | ExistingIds | NodeQuery | InsertEvents | GetEvents | Link | Ancestors | LineageEdges
+    | LineageWalk | MarkNodes | GetLinks
     | SetInputFingerprints | PropertyIndexes | IndexStates | DropIndexes
 )

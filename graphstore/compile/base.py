@@ -34,10 +34,15 @@ class Statement:
 
 @dataclass(frozen=True)
 class Compiled:
-    """Statements run in order in one transaction; ``decode`` turns their rows into a result."""
+    """Statements run in order in one transaction; ``decode`` turns their rows into a result.
+
+    ``follow``, when set, is asked after each batch (with that batch's rows) for the next
+    statements, until it returns none: a walk SQLite runs level by level stays one operation
+    in one transaction. ``decode`` then gets every batch's rows, in order."""
 
     statements: Sequence[Statement]
     decode: Callable[[list[Rows]], Any]
+    follow: Callable[[list[Rows]], Sequence[Statement]] | None = None
 
 
 class Compiler(Protocol):

@@ -434,6 +434,20 @@ class CypherCompiler:
         params = {"artifact_ids": list(op.artifact_ids), "execution_ids": list(op.execution_ids)}
         return Compiled([Statement(text, params)], _decode_edges)
 
+    def _LineageWalk(self, op: ops.LineageWalk) -> Compiled:
+        from .walk_cypher import compile_walk
+
+        return compile_walk(op, quote)
+
+    def _MarkNodes(self, op: ops.MarkNodes) -> Compiled:
+        # One statement over the whole set; a node already marked keeps its first marks.
+        label = quote(spec_of(op.kind).label)
+        reason, root = quote(CUSTOM_PREFIX + op.reason_key), quote(CUSTOM_PREFIX + op.root_key)
+        text = (f"UNWIND $pairs AS p MATCH (n:{label} {{id: p[0]}}) WHERE n.{reason} IS NULL "
+                f"SET n.{reason} = $reason, n.{root} = p[1] RETURN count(n) AS n")
+        return Compiled([Statement(text, {"pairs": [list(p) for p in op.roots], "reason": op.reason})],
+                        lambda res: res[-1][0]["n"])
+
     def _GetLinks(self, op: ops.GetLinks) -> Compiled:
         rel = op.relation.value
         text = (f"MATCH (s:{quote(spec_of(rel.source).label)})-[:{quote(rel.rel_type)}]->"

@@ -17,6 +17,7 @@ from ..models import PropertyType
 from ..values import decode_value
 from .base import SCHEMA_VERSION, Compiled, Rows, Statement, batch_statements, first_column, no_result
 from .filter_sql import DRIVER, compile_filter_sql, driving_join
+from .walk_sql import compile_walk
 
 __all__ = ["SCHEMA_VERSION", "SqlCompiler", "schema_statements"]
 
@@ -471,6 +472,29 @@ class SqlCompiler:
                   *hops, _json_list(from_artifact), *hops, _json_list(from_execution),
                   _json_list(from_artifact), _json_list(from_execution), _json_list(from_artifact)]
         return Compiled([Statement(sql, params)], _decode_edges)
+
+    def _LineageWalk(self, op: ops.LineageWalk) -> Compiled:
+        return compile_walk(op)
+
+    def _MarkNodes(self, op: ops.MarkNodes) -> Compiled:
+        # One statement per marker over the whole set; a node already marked keeps its marks
+        # (the first reason and root stay, as unmark_impact expects).
+        spec = spec_of(op.kind)
+        pairs = _json_list([list(p) for p in op.roots])
+        fresh = (f"SELECT value ->> 0 AS id, value ->> 1 AS root FROM json_each(?1) WHERE NOT EXISTS ("
+                 f"SELECT 1 FROM {spec.table}_property p WHERE p.node_id = value ->> 0 "
+                 "AND p.is_custom = 1 AND p.name = ?2)")
+        insert = f"INSERT INTO {spec.table}_property (node_id, is_custom, name, data_type, value) "
+        return Compiled([
+            Statement("CREATE TEMP TABLE IF NOT EXISTS gs_mark (id INTEGER PRIMARY KEY, root INTEGER)"),
+            Statement("DELETE FROM temp.gs_mark"),
+            Statement(f"INSERT INTO gs_mark (id, root) {fresh}", [pairs, op.reason_key]),
+            Statement(insert + f"SELECT id, 1, ?1, {int(PropertyType.STRING)}, ?2 FROM gs_mark",
+                      [op.reason_key, op.reason]),
+            Statement(insert + f"SELECT id, 1, ?1, {int(PropertyType.INT)}, root FROM gs_mark",
+                      [op.root_key]),
+            Statement("SELECT count(*) AS n FROM gs_mark"),
+        ], lambda res: res[-1][0]["n"])
 
     def _GetLinks(self, op: ops.GetLinks) -> Compiled:
         rel = op.relation.value

@@ -31,7 +31,13 @@ class Transaction(abc.ABC):
 
     def run(self, op: Op) -> Any:
         compiled = self.compiler.compile(op)
-        return compiled.decode(self.execute(compiled.statements))
+        results = self.execute(compiled.statements)
+        if compiled.follow is not None:
+            batch = results
+            while more := compiled.follow(batch):
+                batch = self.execute(more)
+                results.extend(batch)
+        return compiled.decode(results)
 
 
 class Engine(abc.ABC):
