@@ -29,6 +29,8 @@ SIZES: dict[str, dict[str, Any]] = {
         "w4_nodes": 100_000, "w4_window": 500,
         "w5_artifacts": 10_000, "w5_contexts": 100,
         "w6_chain": 1_000,
+        "w7_tiers": ["10k", "100k", "1m"], "w7_budget": 120.0,
+        "writers": 4, "writer_calls": 250,
         "warmup": 1, "runs": 5,
     },
     # `make bench-quick`: the same shapes, smaller, for a run under two minutes
@@ -40,6 +42,8 @@ SIZES: dict[str, dict[str, Any]] = {
         "w4_nodes": 3_000, "w4_window": 30,
         "w5_artifacts": 1_000, "w5_contexts": 10,
         "w6_chain": 100,
+        "w7_tiers": ["3k", "10k"], "w7_budget": 30.0,
+        "writers": 4, "writer_calls": 25,
         "warmup": 1, "runs": 3,
     },
 }
@@ -187,10 +191,13 @@ class Case:
     check: Any = None  # a count both sides must agree on (nodes found, rows written, ...)
     items: int | None = None  # how many items one run handles (for per-item / per-second figures)
     note: str = ""
+    peak_rss_mb: float | None = None  # peak RSS above the process's RSS before the call
+    extra: dict[str, Any] | None = None  # e.g. a store's size on disk, a build's phases
 
     def as_dict(self) -> dict[str, Any]:
         return {"workload": self.workload, "case": self.case, "system": self.system,
-                "times": self.times, "check": self.check, "items": self.items, "note": self.note}
+                "times": self.times, "check": self.check, "items": self.items, "note": self.note,
+                "peak_rss_mb": self.peak_rss_mb, "extra": self.extra}
 
 
 def measure(run: Callable[[Any], Any], *, setup: Callable[[], Any] | None = None,

@@ -369,7 +369,15 @@ def w6(stores: Stores, sz: dict[str, Any], system: str) -> list[Case]:
     return cases
 
 
-WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6}
+def w7(stores: Stores, sz: dict[str, Any], system: str) -> list[Case]:
+    """The scale tiers (bench/gs_tiers.py): cached stores, so SQLite in memory sits out."""
+    if stores.system == "sqlite-mem":
+        return []
+    import gs_tiers
+    return gs_tiers.w7(stores.system, sz["w7_tiers"], sz["w7_budget"])
+
+
+WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7}
 
 
 def info() -> dict[str, Any]:
@@ -394,6 +402,7 @@ def main() -> int:
     p.add_argument("--scale", action="store_true", help="W3/W4 at 1,000,000 nodes")
     p.add_argument("--scale-nodes", type=int, default=common.SCALE_NODES, help=argparse.SUPPRESS)
     p.add_argument("--runs", type=int, help="override the number of timed runs")
+    p.add_argument("--tiers", help="W7's tiers, comma-separated (3k, 10k, 100k, 1m)")
     p.add_argument("--neo4j-uri", default=os.environ.get("NEO4J_URI"))
     p.add_argument("--neo4j-user", default=os.environ.get("NEO4J_USER", "neo4j"))
     p.add_argument("--neo4j-password", default=os.environ.get("NEO4J_PASSWORD"))
@@ -403,6 +412,8 @@ def main() -> int:
         sizes.update(common.scale_sizes(args.scale_nodes))
     if args.runs:
         sizes["runs"] = args.runs
+    if args.tiers:
+        sizes["w7_tiers"] = [t.strip() for t in args.tiers.split(",") if t.strip()]
     with tempfile.TemporaryDirectory(prefix="gs-bench-") as tmp:
         stores = Stores(args.system, Path(tmp), args.neo4j_uri, args.neo4j_user, args.neo4j_password)
         cases = []

@@ -291,7 +291,15 @@ def w5(stores: Stores, sz: dict, system: str) -> list[Case]:
     return cases
 
 
-WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5}
+def w7(stores: Stores, sz: dict, system: str) -> list[Case]:
+    """The scale tiers (bench/mlmd_tiers.py), in a cached SQLite file: fake_database sits out."""
+    if stores.backend != "file":
+        return []
+    import mlmd_tiers
+    return mlmd_tiers.w7(sz["w7_tiers"], full_walk)
+
+
+WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W7": w7}
 
 
 def main() -> int:
@@ -300,10 +308,13 @@ def main() -> int:
     p.add_argument("--workload", required=True, help="one or more of W1..W6, comma-separated")
     p.add_argument("--mode", default="full", choices=sorted(common.SIZES))
     p.add_argument("--runs", type=int)
+    p.add_argument("--tiers", help="W7's tiers, comma-separated (3k, 10k, 100k, 1m)")
     args = p.parse_args()
     sizes = dict(common.SIZES[args.mode])
     if args.runs:
         sizes["runs"] = args.runs
+    if args.tiers:
+        sizes["w7_tiers"] = [t.strip() for t in args.tiers.split(",") if t.strip()]
     system = {"fake": "MLMD fake_database", "file": "MLMD sqlite-file"}[args.backend]
     with tempfile.TemporaryDirectory(prefix="mlmd-bench-") as tmp:
         cases = []
