@@ -227,6 +227,30 @@ def measure(run: Callable[[Any], Any], *, setup: Callable[[], Any] | None = None
     return times, result
 
 
+def parallel_seconds(target: Callable[..., None], args: list[tuple[Any, ...]], timeout: float = 900) -> float:
+    """Runs ``target(barrier, queue, *a)`` in one spawned process per ``a`` and returns the
+    wall time from the first writer's start to the last one's end. Each target does its
+    setup, waits at the barrier, works, and puts (start, end, error or None) on the queue."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier, queue = ctx.Barrier(len(args)), ctx.Queue()
+    procs = [ctx.Process(target=target, args=(barrier, queue, *a)) for a in args]
+    for p in procs:
+        p.start()
+    try:
+        results = [queue.get(timeout=timeout) for _ in procs]
+    finally:
+        for p in procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.terminate()
+    errors = [r[2] for r in results if r[2]]
+    if errors:
+        raise RuntimeError(f"a writer failed: {errors[0]}")
+    return max(r[1] for r in results) - min(r[0] for r in results)
+
+
 def summarize(times: list[float]) -> dict[str, float]:
     med = statistics.median(times)
     return {"median": med, "min": min(times), "max": max(times),

@@ -196,7 +196,61 @@ def w2(stores: Stores, sz: dict[str, Any], system: str) -> list[Case]:
                          setup=batch_setup, warmup=sz["warmup"], runs=sz["runs"])
     cases.append(Case("W2", f"put_lineage_subgraph: {batch:,} executions in one call", system,
                       times, len(out[0]), batch))
+    if stores.system != "sqlite-mem":  # one store shared by processes: a file or a server
+        cases.append(w2_writers(stores, sz, system))
     return cases
+
+
+def _writer(barrier: Any, queue: Any, target: list[Any], calls: int, k: int) -> None:
+    """One of W2's writer processes: its own context and chain, put_execution ``calls`` times."""
+    try:
+        store = MetadataStore(target[0]) if len(target) == 1 else MetadataStore(
+            target[0], user=target[1], password=target[2])
+        at = store.put_artifact_type(ArtifactType(name="Data"))
+        et = store.put_execution_type(ExecutionType(name="Trainer"))
+        ct = store.put_context_type(ContextType(name="Pipeline"))
+        [cid] = store.put_contexts([Context(type_id=ct, name=f"writer-{k}")])
+        [first] = store.put_artifacts([Artifact(type_id=at, uri=f"/w{k}/in")])
+        current, ctx = Artifact(id=first, type_id=at, uri=f"/w{k}/in"), Context(id=cid, type_id=ct, name=f"writer-{k}")
+
+        def step(i: int) -> Artifact:
+            _, [_, out], _ = store.put_execution(
+                Execution(type_id=et, last_known_state=ExecutionState.COMPLETE),
+                [(current, Event(type=EventType.INPUT)),
+                 (Artifact(type_id=at, uri=f"/w{k}/{i}"), Event(type=EventType.OUTPUT))], [ctx])
+            return Artifact(id=out, type_id=at, uri=f"/w{k}/{i}")
+        for i in range(5):  # warm-up: connections, plans
+            current = step(-1 - i)
+        barrier.wait(timeout=300)
+        began = time.time()
+        for i in range(calls):
+            current = step(i)
+        queue.put((began, time.time(), None))
+        store.close()
+    except Exception as exc:  # reported by the parent
+        barrier.abort()
+        queue.put((0.0, 0.0, f"{type(exc).__name__}: {exc}"[:300]))
+
+
+def w2_writers(stores: Stores, sz: dict[str, Any], system: str) -> Case:
+    """put_execution from several processes on one store at once: calls per second together."""
+    n, calls = sz["writers"], sz["writer_calls"]
+
+    def setup() -> list[Any]:
+        store = stores.fresh()  # the types exist before the writers race to reuse them
+        store.put_artifact_type(ArtifactType(name="Data"))
+        store.put_execution_type(ExecutionType(name="Trainer"))
+        store.put_context_type(ContextType(name="Pipeline"))
+        stores.close_all()
+        if stores.system == "sqlite-file":
+            return [str(next(stores.tmp.glob("gs-*.db")))]
+        return [stores.uri, stores.user, stores.password]
+    times = []
+    for _ in range(sz["runs"] if sz["runs"] < 5 else 3):
+        target = setup()
+        times.append(common.parallel_seconds(_writer, [(target, calls, k) for k in range(n)]))
+    return Case("W2", f"put_execution from {n} processes: {calls:,} calls each", system, times,
+                n * calls, n * calls)
 
 
 def _subgraph_count(store: MetadataStore, start: int, direction: LineageDirection) -> int:

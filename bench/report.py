@@ -17,16 +17,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import targets as issue_targets
 from common import summarize
 
 GS_MEM, GS_FILE, GS_NEO = "graphstore sqlite-mem", "graphstore sqlite-file", "graphstore neo4j"
 MLMD_FAKE, MLMD_FILE = "MLMD fake_database", "MLMD sqlite-file"
-SYSTEM_ORDER = [GS_MEM, GS_FILE, GS_NEO, MLMD_FAKE, MLMD_FILE,
-                "raw sqlite3 (mem)", "raw sqlite3 (file)", "raw neo4j driver"]
+SYSTEM_ORDER = [GS_MEM, GS_FILE, GS_NEO, MLMD_FAKE, MLMD_FILE, issue_targets.EVENTS_WALK,
+                issue_targets.CAPPED, "raw sqlite3 (mem)", "raw sqlite3 (file)", "raw neo4j driver"]
 # which graphstore run each row is compared with
 REFERENCE = {MLMD_FAKE: GS_MEM, MLMD_FILE: GS_FILE, "raw sqlite3 (mem)": GS_MEM,
              "raw sqlite3 (file)": GS_FILE, "raw neo4j driver": GS_NEO,
-             GS_MEM: GS_MEM, GS_FILE: GS_MEM, GS_NEO: GS_MEM}
+             GS_MEM: GS_MEM, GS_FILE: GS_MEM, GS_NEO: GS_MEM,
+             issue_targets.EVENTS_WALK: GS_FILE, issue_targets.CAPPED: GS_FILE}
 ALL_NODES = "all nodes (get_lineage_subgraph)"
 ONE_CALL = "one get_lineage_subgraph call (100-hop cap)"
 EVENTS_WALK = "all nodes (events-API walk)"
@@ -47,6 +49,8 @@ def _find(cases: Iterable[dict[str, Any]], workload: str, case: str, system: str
 
 def _reference(cases: list[dict[str, Any]], c: dict[str, Any]) -> dict[str, Any] | None:
     ref_system = REFERENCE.get(c["system"])
+    if c["workload"] == "W7" and c["system"] in (GS_FILE, MLMD_FILE):
+        ref_system = GS_FILE  # W7 has no SQLite-in-memory rows
     if ref_system is None:
         return None
     ref = _find(cases, c["workload"], c["case"], ref_system)
@@ -69,7 +73,8 @@ def build(raw_cases: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, An
         c["per_second"] = c["items"] / c["median"] if c.get("items") and c["median"] else None
     _flag_mismatches(cases)
     order_cases(cases)
-    return {"meta": meta, "cases": cases, "targets": targets(cases)}
+    return {"meta": meta, "cases": cases, "targets": targets(cases),
+            "targets_issue15": issue_targets.issue15(cases)}
 
 
 def order_cases(cases: list[dict[str, Any]]) -> None:
@@ -205,10 +210,15 @@ def table(result: dict[str, Any]) -> str:
             current = key
             lines += ["", f"{c['workload']}  {c['case']}", head]
         check = "" if c["check"] is None else str(c["check"]) + ("" if c["check_ok"] else " !")
-        rate = f"{c['per_second']:,.0f}/s; " if c["workload"] in ("W1", "W2") and c["per_second"] else ""
+        rate = (f"{c['per_second']:,.0f}/s; " if c["per_second"] and (
+            c["workload"] in ("W1", "W2") or c["case"].endswith("build (bulk calls)")) else "")
+        if c.get("peak_rss_mb") is not None:
+            rate += f"peak RSS +{c['peak_rss_mb']:.0f} MB; "
+        if (c.get("extra") or {}).get("size_bytes"):
+            rate += f"store {c['extra']['size_bytes'] / 2**20:,.0f} MiB; "
         lines.append(f"    {c['system']:24s} {fmt_time(c['median']):>10s}   ±{c['spread'] * 50:3.0f}% "
                      f"{fmt_ratio(c['ratio']):>7s} {check:>8s}  {rate}{c['note']}")
-    lines += ["", "Targets (issue 6):"]
+    lines += ["", "Targets (issue 6, the first benchmark's):"]
     for t in result["targets"]:
         mark = {True: "MET   ", False: "MISSED", None: "n/a   "}[t["met"]]
         op = ">=" if t["higher_is_better"] else "<="
@@ -216,6 +226,8 @@ def table(result: dict[str, Any]) -> str:
                                                  else f"{t['value']:.2f}")
         lines.append(f"  {mark} {t['target']}: {value} {t['unit']} (target {op} {t['threshold']:g}) — "
                      f"{t['detail']}")
+    lines += growth_lines(result["cases"])
+    lines += issue_targets.lines(result.get("targets_issue15", []))
     for k, v in meta.get("notes", {}).items():
         lines.append(f"  note: {k}: {v}")
     for e in meta.get("errors", []):
@@ -253,7 +265,32 @@ def markdown(result: dict[str, Any]) -> str:
         met = {True: "yes", False: "**no**", None: "n/a"}[t["met"]]
         out.append(f"| {t['target']} | {short_detail(t['detail'])} | {value} {t['unit']} "
                    f"({op} {t['threshold']:g}) | {met} |")
+    rows = growth(cases)
+    if rows:
+        out += ["", "| W7 case | system | growth 100k → 1M |", "|---|---|---:|"]
+        out += [f"| {label} | {system} | {g:.1f}× |" for label, system, g in rows]
+    out += [""] + issue_targets.markdown(result.get("targets_issue15", []))
     return "\n".join(out)
+
+
+def growth(cases: list[dict[str, Any]], low: str = "100k", high: str = "1m") -> list[tuple[str, str, float]]:
+    """(case without its tier, system, time at ``high`` / time at ``low``) for W7."""
+    by = {(c["case"], c["system"]): c for c in cases if c["workload"] == "W7" and c.get("times")}
+    out = []
+    for (case, system), c in by.items():
+        tier, _, label = case.partition(": ")
+        other = by.get((f"{low}: {label}", system))
+        if tier == high and other and other["median"]:
+            out.append((label, system, c["median"] / other["median"]))
+    return out
+
+
+def growth_lines(cases: list[dict[str, Any]]) -> list[str]:
+    rows = growth(cases)
+    if not rows:
+        return []
+    return (["", "W7 growth 100k -> 1M (time at 1M / time at 100k; the graph grows 10x):"]
+            + [f"    {label:55s} {system:26s} {g:6.1f}x" for label, system, g in rows])
 
 
 def short_detail(detail: str) -> str:
@@ -288,7 +325,8 @@ _COLORS = {GS_MEM: "#1b7837", GS_FILE: "#5aae61", GS_NEO: "#2166ac", MLMD_FAKE: 
            "raw neo4j driver": "#666666"}
 _TITLES = {"W1": "W1 bulk write", "W2": "W2 step recording", "W3": "W3 deep lineage (upstream)",
            "W4": "W4 impact analysis (downstream)", "W5": "W5 filter queries",
-           "W6": "W6 graphstore vs its own statements, raw"}
+           "W6": "W6 graphstore vs its own statements, raw",
+           "W7": "W7 scale tiers (pipeline DAG, cached)"}
 
 
 def short(case: str) -> str:
