@@ -222,7 +222,7 @@ class TierServer:
             self.server = launcher.start(self.home, password=self.password,
                                          heap="2g" if big else "1g", pagecache="1g" if big else "512m",
                                          bolt_port=ports[0] if ports else None,
-                                         http_port=ports[1] if len(ports) > 1 else None)
+                                         http_port=ports[1] if len(ports) > 1 else None, timeout=900)
             self.uri = self.server.uri
 
     def marker(self) -> str | None:

@@ -129,7 +129,7 @@ class Neo4jTarget:
                 launcher = _load_launcher()
                 self._home = Path(tempfile.mkdtemp(prefix="graphstore-bench-neo4j-"))
                 self._server = launcher.start(self._home, password=NEO4J_PASSWORD, heap=heap,
-                                              pagecache=pagecache)
+                                              pagecache=pagecache, timeout=900)
                 self.uri, self.password = self._server.uri, NEO4J_PASSWORD
                 self.how = f"tools/neo4j/launcher.py (heap {heap}, page cache {pagecache})"
             import neo4j

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import ops
-from ._writes import _allocate, _check_type, _fields_of, _resolve_types, _values
+from ._writes import _check_type, _fields_of, _resolve_types, _values
 from .engines.base import Transaction
 from .errors import InvalidArgument
 from .kinds import KindSpec, NodeKind
@@ -22,7 +22,11 @@ def _advance_sequence(tx: Transaction, sequence: str, past: int) -> None:
     """Move a sequence so that it never hands out ``past`` or a smaller id."""
     next_id = tx.run(ops.AllocateIds(((sequence, 0),)))[sequence]  # the next id, without taking it
     if next_id <= past:
-        _allocate(tx, {sequence: past - next_id + 1})
+        # the sequence itself, not a lease: this store's leases restart above ``past``; other
+        # open stores' leases may hold ids below it (decision 27)
+        tx.run(ops.AllocateIds(((sequence, past - next_id + 1),)))
+        if tx.leases is not None:
+            tx.leases.forget()
 
 
 def import_types(tx: Transaction, spec: KindSpec, types: Sequence[_TypeBase]) -> None:

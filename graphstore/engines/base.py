@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
+from .._id_leases import IdLeases
 from ..compile.base import Compiler
 from ..errors import InvalidArgument
 from ..ops import Op
@@ -23,6 +24,8 @@ class Transaction(abc.ABC):
     """One open transaction: runs operations, returns their decoded results."""
 
     compiler: Compiler
+    # ids taken ahead from the sequences (decision 27); None: allocated inside each write
+    leases: IdLeases | None = None
 
     @abc.abstractmethod
     def execute(self, statements: Any) -> list[Any]: ...

@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
+from .. import ops
+from .._id_leases import IdLeases
 from .._resources import cypher_statements, schema_cypher
 from ..compile.base import SCHEMA_VERSION, Statement
 from ..compile.cypher import CypherCompiler
@@ -25,6 +27,9 @@ from .base import Connection, Engine, Transaction
 __all__ = ["Neo4jEngine"]
 
 T = TypeVar("T")
+# ids a store takes from a sequence at a time; every write then allocates without touching
+# the (write-locked) sequence node, so writers in different processes do not queue on it
+ID_LEASE = 1_000
 
 
 class _Neo4jTx(Transaction):
@@ -67,6 +72,7 @@ class Neo4jEngine(Engine):
         self.database = conn.database or "neo4j"
         auth = (conn.user or "neo4j", conn.password or "") if conn.password is not None else None
         self.compiler = CypherCompiler()
+        self.leases = IdLeases(self._take_ids, ID_LEASE)
         try:
             self._driver = neo4j.GraphDatabase.driver(
                 conn.target, auth=auth, notifications_min_severity="OFF")
@@ -114,9 +120,15 @@ class Neo4jEngine(Engine):
             raise FailedPrecondition(f"store schema version {found} is newer than this "
                                      f"graphstore's ({SCHEMA_VERSION}); upgrade graphstore")
 
+    def _take_ids(self, counts: tuple[tuple[str, int], ...]) -> dict[str, int]:
+        # its own short transaction: the sequence nodes stay locked only while it commits
+        return self.write(lambda tx: tx.run(ops.AllocateIds(counts)))
+
     def _run(self, write: bool, fn: Callable[[Transaction], T]) -> T:
         def work(tx: neo4j.ManagedTransaction) -> T:
-            return fn(_Neo4jTx(tx, self.compiler))
+            wrapped = _Neo4jTx(tx, self.compiler)
+            wrapped.leases = self.leases
+            return fn(wrapped)
         try:
             with self._driver.session(database=self.database) as session:
                 return session.execute_write(work) if write else session.execute_read(work)
