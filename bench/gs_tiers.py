@@ -12,6 +12,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -247,13 +248,16 @@ class TierServer:
             self.server = None
 
 
-def open_tier(system: str, tier: str, p: Pipeline) -> tuple[MetadataStore, dict[str, Any], Any]:
-    """(store, manifest, server or None): the cached tier, built first if missing."""
+def open_tier(system: str, tier: str, p: Pipeline) -> tuple[MetadataStore, dict[str, Any], Any] | None:
+    """(store, manifest, server or None): the cached tier, built first if missing (None: not
+    cached and bigger than $GS_BENCH_BUILD_UP_TO nodes)."""
     d = tiers.tier_dir(tier)
     manifest_path = d / f"{system}.json"
     manifest = tiers.read_manifest(manifest_path)
     if manifest is not None and manifest.get("schema") != schema_key():
         manifest = None
+    if manifest is None and tiers.TIERS[tier] > tiers.build_limit():
+        return None
     server = None
     if system == "sqlite-file":
         db = d / "graphstore.db"
@@ -310,44 +314,55 @@ def _paged(tier: str, label: str, system: str, read: Callable[[Any], tuple[int, 
 def w7(system: str, tier_names: list[str], budget: float) -> list[Case]:
     """Every tier on one graphstore engine (``sqlite-file`` or ``neo4j``)."""
     cases: list[Case] = []
-    raw = "raw sqlite3 (file)" if system == "sqlite-file" else "raw neo4j driver"
     gs = f"graphstore {system}"
     for tier in tier_names:
         p = tiers.make_pipeline(tiers.TIERS[tier])
-        store, m, server = open_tier(system, tier, p)
+        opened = open_tier(system, tier, p)
+        if opened is None:
+            cases.append(Case("W7", f"{tier}: build (bulk calls)", gs, [], None, None,
+                              f"not built: not cached and over --build-up-to {tiers.build_limit():,} nodes"))
+            continue
+        store, m, server = opened
         if os.environ.get("GS_BENCH_BUILD_ONLY"):
             store.close()
             if server is not None:
                 server.close()
             continue
         try:
-            shape = p.describe()
-            n_up = n_down = shape["nodes"]  # the check column compares the systems' counts
-            cases.append(Case("W7", f"{tier}: build (bulk calls)", gs, [m["build_seconds"]], shape["nodes"],
-                              shape["nodes"], "cached" if not m.get("built_now") else "built now",
-                              extra={"size_bytes": m["size_bytes"], "phases": m["phases"], "shape": shape}))
-            for d, start, n, word in ((UP, m["leaf"], n_up, "upstream of the leaf"),
-                                      (DOWN, m["root"], n_down, "downstream of a root")):
-                for label, fn, who in (("id level", ids_level, gs), ("id level", raw_ids, raw),
-                                       ("full records", full_records, gs), ("full records", raw_rows, raw)):
-                    note = ("records built too (no id-only call today)" if fn is ids_level else
-                            "ids only" if fn is raw_ids else "walk, then node + property rows" if fn is raw_rows else "")
-                    cases.append(_case(tier, f"{word}, {label}", who,
-                                       lambda fn=fn, d=d, start=start: fn(store, start, d), n, note))  # type: ignore[misc]
-                    log(f"  W7 {system} {tier}: {word}, {label}, {who}: {cases[-1].times}")
-            cases.append(_case(tier, "downstream(limit=100), type Model", gs,
-                               lambda: nearest_typed(store, m["root"]), 100))
-            if tiers.TIERS[tier] == 100_000 or tier == tier_names[-1] and tiers.TIERS[tier] < 100_000:
-                cases.append(_paged(tier, f"upstream of the leaf in pages of {PAGE:,}", gs,
-                                    lambda c: lineage_page(store, m["leaf"], c), budget))
-            if tiers.TIERS[tier] >= 100_000 or tier == tier_names[-1]:
-                cases.append(_case(tier, "broad filter, one list", gs, lambda: broad_one_shot(store),
-                                   p.artifacts // 2, tiers.BROAD_FILTER))
-                cases.append(_paged(tier, f"broad filter, all pages of {PAGE:,}", gs,
-                                    lambda t: broad_page(store, t), budget))
-            log(f"  W7 {system} {tier}: done")
+            cases += _tier_cases(system, tier, tier == tier_names[-1], p, store, m, budget)
         finally:
             store.close()
             if server is not None:
                 server.close()
+    return cases
+
+
+_NOTES = {"ids_level": "records built too (no id-only call today)", "raw_ids": "ids only",
+          "raw_rows": "walk, then node + property rows", "full_records": ""}
+
+
+def _tier_cases(system: str, tier: str, last: bool, p: Pipeline, store: MetadataStore,
+                m: dict[str, Any], budget: float) -> list[Case]:
+    raw = "raw sqlite3 (file)" if system == "sqlite-file" else "raw neo4j driver"
+    gs = f"graphstore {system}"
+    shape = p.describe()
+    n = shape["nodes"]  # the check column compares the systems' counts
+    cases = [Case("W7", f"{tier}: build (bulk calls)", gs, [m["build_seconds"]], n, n,
+                  "cached" if not m.get("built_now") else "built now",
+                  extra={"size_bytes": m["size_bytes"], "phases": m["phases"], "shape": shape})]
+    for d, start, word in ((UP, m["leaf"], "upstream of the leaf"), (DOWN, m["root"], "downstream of a root")):
+        for label, fn, who in (("id level", ids_level, gs), ("id level", raw_ids, raw),
+                               ("full records", full_records, gs), ("full records", raw_rows, raw)):
+            cases.append(_case(tier, f"{word}, {label}", who, partial(fn, store, start, d), n,
+                               _NOTES[fn.__name__]))
+            log(f"  W7 {system} {tier}: {word}, {label}, {who}: {cases[-1].times}")
+    cases.append(_case(tier, "downstream(limit=100), type Model", gs, partial(nearest_typed, store, m["root"]), 100))
+    if tiers.TIERS[tier] == 100_000 or (last and tiers.TIERS[tier] < 100_000):
+        cases.append(_paged(tier, f"upstream of the leaf in pages of {PAGE:,}", gs,
+                            partial(lineage_page, store, m["leaf"]), budget))
+    if tiers.TIERS[tier] >= 100_000 or last:
+        cases.append(_case(tier, "broad filter, one list", gs, partial(broad_one_shot, store),
+                           p.artifacts // 2, tiers.BROAD_FILTER))
+        cases.append(_paged(tier, f"broad filter, all pages of {PAGE:,}", gs, partial(broad_page, store), budget))
+    log(f"  W7 {system} {tier}: done")
     return cases

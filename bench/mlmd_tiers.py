@@ -8,6 +8,7 @@ import itertools
 import os
 import time
 from collections.abc import Iterator, Sequence
+from functools import partial
 from typing import Any
 
 import tiers
@@ -88,10 +89,12 @@ def build(store: Any, p: Pipeline) -> dict[str, Any]:
     return {"leaf": a_ids[p.leaf], "root": a_ids[0], "phases": phases}
 
 
-def open_tier(tier: str, p: Pipeline) -> tuple[Any, dict[str, Any]]:
+def open_tier(tier: str, p: Pipeline) -> tuple[Any, dict[str, Any]] | None:
     d = tiers.tier_dir(tier)
     path = d / "mlmd-file.json"
     manifest = tiers.read_manifest(path)
+    if manifest is None and tiers.TIERS[tier] > tiers.build_limit():
+        return None
     db = d / "mlmd.db"
     if manifest is None and db.exists():
         db.unlink()
@@ -117,28 +120,41 @@ def w7(tier_names: list[str], full_walk: Any) -> list[Case]:
     cases: list[Case] = []
     for tier in tier_names:
         p = tiers.make_pipeline(tiers.TIERS[tier])
-        store, m = open_tier(tier, p)
+        opened = open_tier(tier, p)
+        if opened is None:
+            cases.append(Case("W7", f"{tier}: build (bulk calls)", "MLMD sqlite-file", [], None, None,
+                              f"not built: not cached and over --build-up-to {tiers.build_limit():,} nodes"))
+            continue
+        store, m = opened
         if os.environ.get("GS_BENCH_BUILD_ONLY"):
             continue
-        shape = p.describe()
-        cases.append(Case("W7", f"{tier}: build (bulk calls)", "MLMD sqlite-file", [m["build_seconds"]],
-                          shape["nodes"], shape["nodes"], "cached" if not m.get("built_now") else "built now",
-                          extra={"size_bytes": m["size_bytes"], "phases": m["phases"], "shape": shape}))
-        for down, start, word in ((False, m["leaf"], "upstream of the leaf"),
-                                  (True, m["root"], "downstream of a root")):
-            def ids(start: int = start, down: bool = down) -> int:
-                a, e = events_walk_ids(store, start, down)
-                return len(a) + len(e)
-            for label, system, fn in (
-                    ("id level", EVENTS_WALK, ids),
-                    ("full records", EVENTS_WALK, lambda s=start, d=down: events_walk_records(store, s, d)),
-                    ("full records", CAPPED,
-                     lambda s=start, d=down: full_walk(store, s, Q.DOWNSTREAM if d else Q.UPSTREAM)[0])):
-                times, result, rss = tiers.measure_tier(fn)
-                cases.append(Case("W7", f"{tier}: {word}, {label}", system, times, result, shape["nodes"],
-                                  "records come with every call" if system == CAPPED else
-                                  "ids only" if label == "id level" else "then the records by id",
-                                  peak_rss_mb=rss))
-                log(f"  W7 MLMD {tier}: {word}, {label}, {system}: {times}")
-        del store
+        cases += _tier_cases(tier, p, store, m, full_walk)
+    return cases
+
+
+def _ids(store: Any, start: int, down: bool) -> int:
+    a, e = events_walk_ids(store, start, down)
+    return len(a) + len(e)
+
+
+def _capped(store: Any, start: int, down: bool, full_walk: Any) -> int:
+    return int(full_walk(store, start, Q.DOWNSTREAM if down else Q.UPSTREAM)[0])
+
+
+def _tier_cases(tier: str, p: Pipeline, store: Any, m: dict[str, Any], full_walk: Any) -> list[Case]:
+    shape = p.describe()
+    cases = [Case("W7", f"{tier}: build (bulk calls)", "MLMD sqlite-file", [m["build_seconds"]],
+                  shape["nodes"], shape["nodes"], "cached" if not m.get("built_now") else "built now",
+                  extra={"size_bytes": m["size_bytes"], "phases": m["phases"], "shape": shape})]
+    for down, start, word in ((False, m["leaf"], "upstream of the leaf"), (True, m["root"], "downstream of a root")):
+        for label, system, fn, note in (
+                ("id level", EVENTS_WALK, partial(_ids, store, start, down), "ids only"),
+                ("full records", EVENTS_WALK, partial(events_walk_records, store, start, down),
+                 "then the records by id"),
+                ("full records", CAPPED, partial(_capped, store, start, down, full_walk),
+                 "records come with every call")):
+            times, result, rss = tiers.measure_tier(fn)
+            cases.append(Case("W7", f"{tier}: {word}, {label}", system, times, result, shape["nodes"], note,
+                              peak_rss_mb=rss))
+            log(f"  W7 MLMD {tier}: {word}, {label}, {system}: {times}")
     return cases

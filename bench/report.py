@@ -62,8 +62,10 @@ def _reference(cases: list[dict[str, Any]], c: dict[str, Any]) -> dict[str, Any]
 
 def build(raw_cases: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
     cases = []
+    skipped = []
     for c in raw_cases:
         if not c["times"]:
+            skipped.append({k: c[k] for k in ("workload", "case", "system", "note")})
             continue
         cases.append({**c, **summarize(c["times"])})
     for c in cases:
@@ -73,7 +75,7 @@ def build(raw_cases: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, An
         c["per_second"] = c["items"] / c["median"] if c.get("items") and c["median"] else None
     _flag_mismatches(cases)
     order_cases(cases)
-    return {"meta": meta, "cases": cases, "targets": targets(cases),
+    return {"meta": meta, "cases": cases, "skipped": skipped, "targets": targets(cases),
             "targets_issue15": issue_targets.issue15(cases)}
 
 
@@ -226,6 +228,8 @@ def table(result: dict[str, Any]) -> str:
                                                  else f"{t['value']:.2f}")
         lines.append(f"  {mark} {t['target']}: {value} {t['unit']} (target {op} {t['threshold']:g}) — "
                      f"{t['detail']}")
+    for c in result.get("skipped", []):
+        lines.append(f"  skipped: {c['workload']} {c['case']}, {c['system']}: {c['note']}")
     lines += growth_lines(result["cases"])
     lines += issue_targets.lines(result.get("targets_issue15", []))
     for k, v in meta.get("notes", {}).items():
@@ -267,9 +271,9 @@ def markdown(result: dict[str, Any]) -> str:
                    f"({op} {t['threshold']:g}) | {met} |")
     rows = growth(cases)
     if rows:
-        out += ["", "| W7 case | system | growth 100k → 1M |", "|---|---|---:|"]
-        out += [f"| {label} | {system} | {g:.1f}× |" for label, system, g in rows]
-    out += [""] + issue_targets.markdown(result.get("targets_issue15", []))
+        out += ["", "| W7 case | system | growth 100k -> 1M |", "|---|---|---:|"]
+        out += [f"| {label} | {system} | {g:.1f}x |" for label, system, g in rows]
+    out += ["", *issue_targets.markdown(result.get("targets_issue15", []))]
     return "\n".join(out)
 
 

@@ -217,6 +217,8 @@ def main() -> int:
     p.add_argument("--systems", default="sqlite-mem,sqlite-file,neo4j,mlmd-fake,mlmd-file",
                    help="comma-separated subset of the default")
     p.add_argument("--runs", type=int, help="timed runs per case (default: 5 full, 3 quick)")
+    p.add_argument("--build-up-to", help="W7: build tiers up to this size (e.g. 100k); bigger "
+                   "ones are measured only where already cached")
     p.add_argument("--tiers", help="W7's scale tiers, comma-separated, of 3k, 10k, 100k, 1m "
                    "(default: 10k,100k,1m; quick: 3k,10k)")
     p.add_argument("--chart", type=Path, help="where the PNG goes (default: docs/bench.png for "
@@ -300,6 +302,8 @@ def main() -> int:
             cmd += ["--runs", str(args.runs)]
         if args.tiers:
             cmd += ["--tiers", args.tiers]
+        if args.build_up_to:
+            env = {**(env or {}), "GS_BENCH_BUILD_UP_TO": args.build_up_to}
         if "W7" in ws and system == "neo4j" and not os.environ.get("NEO4J_URI"):
             # the tiers live on their own cached Neo4j homes, not on this run's scratch server
             env = {**(env or {}), "GS_BENCH_TIER_SERVERS": "1"}

@@ -50,7 +50,8 @@ def _ratio(target: str, pair: str, top: dict[str, Any] | None, bottom: dict[str,
            threshold: float, higher: bool, unit: str, names: tuple[str, str]) -> dict[str, Any]:
     if top is None or bottom is None:
         missing = names[0] if top is None else names[1]
-        return _row(target, pair, None, threshold, higher, unit, why_not=f"not measured: no {missing} figure in this run")
+        return _row(target, pair, None, threshold, higher, unit,
+                    why_not=f"not measured: no {missing} figure in this run")
     value = top["median"] / bottom["median"]
     detail = f"{names[0]} {_fmt(top['median'])} vs {names[1]} {_fmt(bottom['median'])}"
     return _row(target, pair, value, threshold, higher, unit, detail)

@@ -44,6 +44,12 @@ EXECUTION_TYPE = "Step"
 CONTEXT_TYPE = "Run"
 
 
+def build_limit() -> int:
+    """Tiers above this many nodes are used when cached but not built ($GS_BENCH_BUILD_UP_TO)."""
+    text = os.environ.get("GS_BENCH_BUILD_UP_TO", "").strip().lower()
+    return TIERS.get(text) or (int(text) if text.isdigit() else 10**12)
+
+
 def cache_root() -> Path:
     return Path(os.environ.get("GRAPHSTORE_BENCH_CACHE") or Path.home() / ".cache" / "graphstore" / "bench")
 
