@@ -158,7 +158,7 @@ def targets(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for c in cases:
         if c["workload"] != "W2":
             continue
-        if c["case"].startswith("put_execution") and c["system"] in (GS_FILE, GS_MEM):
+        if c["case"].startswith("put_execution:") and c["system"] in (GS_FILE, GS_MEM):
             mlmd = _find(cases, "W2", c["case"], MLMD_FILE if c["system"] == GS_FILE else MLMD_FAKE)
             if mlmd:
                 out.append(_target("W2 per call within 2x of MLMD on SQLite",
@@ -396,14 +396,34 @@ def chart(result: dict[str, Any], path: Path) -> str:
     return str(path)
 
 
+def merge(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result from several runs: the cases of all, the targets computed again over them,
+    the first run's machine description with every run's timestamp and notes."""
+    raw = [c for d in docs for c in d["cases"]]
+    meta = dict(docs[0]["meta"])
+    meta["timestamp"] = " + ".join(d["meta"]["timestamp"] for d in docs)
+    meta["notes"] = {k: v for d in docs for k, v in d["meta"].get("notes", {}).items()}
+    meta["errors"] = [e for d in docs for e in d["meta"].get("errors", [])]
+    meta["merged_runs"] = [{k: d["meta"].get(k) for k in ("timestamp", "mode", "wall_seconds",
+                            "load_average_at_start", "load_average_at_end")} for d in docs]
+    merged = build(raw, meta)
+    merged["skipped"] = [c for d in docs for c in d.get("skipped", [])]
+    return merged
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("result", type=Path, help="a bench/results/*.json file")
+    p.add_argument("result", type=Path, nargs="+",
+                   help="bench/results/*.json; several are merged (e.g. runs of different systems)")
     p.add_argument("--markdown", action="store_true", help="print the README's tables")
     p.add_argument("--chart", type=Path, help="draw the chart to this PNG")
+    p.add_argument("--out", type=Path, help="write the (merged) result document here")
     args = p.parse_args()
-    result = json.loads(args.result.read_text())
+    docs = [json.loads(path.read_text()) for path in args.result]
+    result = docs[0] if len(docs) == 1 else merge(docs)
     order_cases(result["cases"])
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=1))
     print(markdown(result) if args.markdown else table(result))
     if args.chart:
         print(chart(result, args.chart), file=sys.stderr)

@@ -304,8 +304,9 @@ def main() -> int:
             cmd += ["--tiers", args.tiers]
         if args.build_up_to:
             env = {**(env or {}), "GS_BENCH_BUILD_UP_TO": args.build_up_to}
-        if "W7" in ws and system == "neo4j" and not os.environ.get("NEO4J_URI"):
+        if "W7" in ws and system == "neo4j" and not os.environ.get("NEO4J_URI") and mode == "full":
             # the tiers live on their own cached Neo4j homes, not on this run's scratch server
+            # (quick mode builds its two small tiers on the scratch server: no extra JVM starts)
             env = {**(env or {}), "GS_BENCH_TIER_SERVERS": "1"}
         t0 = time.monotonic()
         got, info, error = run_worker(cmd, env, 4 * 3600.0 if "W7" in ws else timeout)

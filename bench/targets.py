@@ -101,7 +101,9 @@ def issue15(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
             row = _ratio(what, f"{tier}, {engine}", p, k.w7(tier, one, gs) if tier else None, 2.0, False, "x",
                          ("paged", "one-shot"))
             if p is not None and not (p.get("extra") or {}).get("finished", True):
-                row.update(met=False, reason=f"did not finish: {p['note']} (one-shot: {row['reason']})")
+                one_shot = k.w7(tier, one, gs) if tier else None
+                took = f"; one answer: {_fmt(one_shot['median'])}" if one_shot else ""
+                row.update(met=False, reason=f"did not finish: {p['note']}{took}")
             out.append(row)
     if top:
         for walk in WALKS:
