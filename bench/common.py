@@ -29,6 +29,8 @@ SIZES: dict[str, dict[str, Any]] = {
         "w4_nodes": 100_000, "w4_window": 500,
         "w5_artifacts": 10_000, "w5_contexts": 100,
         "w6_chain": 1_000,
+        "w7_tiers": ["10k", "100k", "1m"], "w7_budget": 120.0,
+        "writers": 4, "writer_calls": 250,
         "warmup": 1, "runs": 5,
     },
     # `make bench-quick`: the same shapes, smaller, for a run under two minutes
@@ -40,6 +42,8 @@ SIZES: dict[str, dict[str, Any]] = {
         "w4_nodes": 3_000, "w4_window": 30,
         "w5_artifacts": 1_000, "w5_contexts": 10,
         "w6_chain": 100,
+        "w7_tiers": ["3k", "10k"], "w7_budget": 30.0,
+        "writers": 4, "writer_calls": 25,
         "warmup": 1, "runs": 3,
     },
 }
@@ -187,10 +191,13 @@ class Case:
     check: Any = None  # a count both sides must agree on (nodes found, rows written, ...)
     items: int | None = None  # how many items one run handles (for per-item / per-second figures)
     note: str = ""
+    peak_rss_mb: float | None = None  # peak RSS above the process's RSS before the call
+    extra: dict[str, Any] | None = None  # e.g. a store's size on disk, a build's phases
 
     def as_dict(self) -> dict[str, Any]:
         return {"workload": self.workload, "case": self.case, "system": self.system,
-                "times": self.times, "check": self.check, "items": self.items, "note": self.note}
+                "times": self.times, "check": self.check, "items": self.items, "note": self.note,
+                "peak_rss_mb": self.peak_rss_mb, "extra": self.extra}
 
 
 def measure(run: Callable[[Any], Any], *, setup: Callable[[], Any] | None = None,
@@ -218,6 +225,30 @@ def measure(run: Callable[[Any], Any], *, setup: Callable[[], Any] | None = None
             total = warmup + min(runs, 3)
         i += 1
     return times, result
+
+
+def parallel_seconds(target: Callable[..., None], args: list[tuple[Any, ...]], timeout: float = 900) -> float:
+    """Runs ``target(barrier, queue, *a)`` in one spawned process per ``a`` and returns the
+    wall time from the first writer's start to the last one's end. Each target does its
+    setup, waits at the barrier, works, and puts (start, end, error or None) on the queue."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier, queue = ctx.Barrier(len(args)), ctx.Queue()
+    procs = [ctx.Process(target=target, args=(barrier, queue, *a)) for a in args]
+    for p in procs:
+        p.start()
+    try:
+        results = [queue.get(timeout=timeout) for _ in procs]
+    finally:
+        for p in procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.terminate()
+    errors = [r[2] for r in results if r[2]]
+    if errors:
+        raise RuntimeError(f"a writer failed: {errors[0]}")
+    return max(r[1] for r in results) - min(r[0] for r in results)
 
 
 def summarize(times: list[float]) -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""How long filters at (and past) the filter limits take on each engine (decision 27).
+"""How long filters at (and past) the filter limits take on each engine (decision 39).
 
     .venv/bin/python bench/filter_limits.py                 # SQLite in memory, and Neo4j at NEO4J_URI
     .venv/bin/python bench/filter_limits.py --terms 200,500,1000 --past

@@ -196,7 +196,61 @@ def w2(stores: Stores, sz: dict[str, Any], system: str) -> list[Case]:
                          setup=batch_setup, warmup=sz["warmup"], runs=sz["runs"])
     cases.append(Case("W2", f"put_lineage_subgraph: {batch:,} executions in one call", system,
                       times, len(out[0]), batch))
+    if stores.system != "sqlite-mem":  # one store shared by processes: a file or a server
+        cases.append(w2_writers(stores, sz, system))
     return cases
+
+
+def _writer(barrier: Any, queue: Any, target: list[Any], calls: int, k: int) -> None:
+    """One of W2's writer processes: its own context and chain, put_execution ``calls`` times."""
+    try:
+        store = MetadataStore(target[0]) if len(target) == 1 else MetadataStore(
+            target[0], user=target[1], password=target[2])
+        at = store.put_artifact_type(ArtifactType(name="Data"))
+        et = store.put_execution_type(ExecutionType(name="Trainer"))
+        ct = store.put_context_type(ContextType(name="Pipeline"))
+        [cid] = store.put_contexts([Context(type_id=ct, name=f"writer-{k}")])
+        [first] = store.put_artifacts([Artifact(type_id=at, uri=f"/w{k}/in")])
+        current, ctx = Artifact(id=first, type_id=at, uri=f"/w{k}/in"), Context(id=cid, type_id=ct, name=f"writer-{k}")
+
+        def step(i: int) -> Artifact:
+            _, [_, out], _ = store.put_execution(
+                Execution(type_id=et, last_known_state=ExecutionState.COMPLETE),
+                [(current, Event(type=EventType.INPUT)),
+                 (Artifact(type_id=at, uri=f"/w{k}/{i}"), Event(type=EventType.OUTPUT))], [ctx])
+            return Artifact(id=out, type_id=at, uri=f"/w{k}/{i}")
+        for i in range(5):  # warm-up: connections, plans
+            current = step(-1 - i)
+        barrier.wait(timeout=300)
+        began = time.time()
+        for i in range(calls):
+            current = step(i)
+        queue.put((began, time.time(), None))
+        store.close()
+    except Exception as exc:  # reported by the parent
+        barrier.abort()
+        queue.put((0.0, 0.0, f"{type(exc).__name__}: {exc}"[:300]))
+
+
+def w2_writers(stores: Stores, sz: dict[str, Any], system: str) -> Case:
+    """put_execution from several processes on one store at once: calls per second together."""
+    n, calls = sz["writers"], sz["writer_calls"]
+
+    def setup() -> list[Any]:
+        store = stores.fresh()  # the types exist before the writers race to reuse them
+        store.put_artifact_type(ArtifactType(name="Data"))
+        store.put_execution_type(ExecutionType(name="Trainer"))
+        store.put_context_type(ContextType(name="Pipeline"))
+        stores.close_all()
+        if stores.system == "sqlite-file":
+            return [str(next(stores.tmp.glob("gs-*.db")))]
+        return [stores.uri, stores.user, stores.password]
+    times = []
+    for _ in range(sz["runs"] if sz["runs"] < 5 else 3):
+        target = setup()
+        times.append(common.parallel_seconds(_writer, [(target, calls, k) for k in range(n)]))
+    return Case("W2", f"put_execution from {n} processes: {calls:,} calls each", system, times,
+                n * calls, n * calls)
 
 
 def _subgraph_count(store: MetadataStore, start: int, direction: LineageDirection) -> int:
@@ -216,7 +270,7 @@ def w3(stores: Stores, sz: dict[str, Any], system: str) -> list[Case]:
         t, c = measure(lambda _: _subgraph_count(store, last, LineageDirection.UPSTREAM),  # noqa: B023
                        warmup=sz["warmup"], runs=sz["runs"], budget=30)
         cases.append(Case("W3", f"{label}: all nodes (get_lineage_subgraph)", system, t, c, 2 * n))
-        t, r = measure(lambda _: store.upstream(artifact_id=last, limit=100).total,  # noqa: B023
+        t, r = measure(lambda _: len(store.upstream(artifact_id=last, limit=100).ids),  # noqa: B023
                        warmup=sz["warmup"], runs=sz["runs"], budget=30)
         cases.append(Case("W3", f"{label}: first page of 100 (upstream)", system, t, r, 2 * n))
         if n <= DEEP_ALL_LIMIT:
@@ -238,7 +292,7 @@ def w4(stores: Stores, sz: dict[str, Any], system: str) -> list[Case]:
     t, c = measure(lambda _: _subgraph_count(store, root, LineageDirection.DOWNSTREAM),
                    warmup=sz["warmup"], runs=sz["runs"], budget=30)
     cases.append(Case("W4", f"{label}: all nodes (get_lineage_subgraph)", system, t, c, items))
-    t, r = measure(lambda _: store.downstream(artifact_id=root, limit=100).total,
+    t, r = measure(lambda _: len(store.downstream(artifact_id=root, limit=100).ids),
                    warmup=sz["warmup"], runs=sz["runs"], budget=30)
     cases.append(Case("W4", f"{label}: first page of 100 (downstream)", system, t, r, items))
 
@@ -369,7 +423,15 @@ def w6(stores: Stores, sz: dict[str, Any], system: str) -> list[Case]:
     return cases
 
 
-WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6}
+def w7(stores: Stores, sz: dict[str, Any], system: str) -> list[Case]:
+    """The scale tiers (bench/gs_tiers.py): cached stores, so SQLite in memory sits out."""
+    if stores.system == "sqlite-mem":
+        return []
+    import gs_tiers
+    return gs_tiers.w7(stores.system, sz["w7_tiers"], sz["w7_budget"])
+
+
+WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7}
 
 
 def info() -> dict[str, Any]:
@@ -394,6 +456,7 @@ def main() -> int:
     p.add_argument("--scale", action="store_true", help="W3/W4 at 1,000,000 nodes")
     p.add_argument("--scale-nodes", type=int, default=common.SCALE_NODES, help=argparse.SUPPRESS)
     p.add_argument("--runs", type=int, help="override the number of timed runs")
+    p.add_argument("--tiers", help="W7's tiers, comma-separated (3k, 10k, 100k, 1m)")
     p.add_argument("--neo4j-uri", default=os.environ.get("NEO4J_URI"))
     p.add_argument("--neo4j-user", default=os.environ.get("NEO4J_USER", "neo4j"))
     p.add_argument("--neo4j-password", default=os.environ.get("NEO4J_PASSWORD"))
@@ -403,6 +466,8 @@ def main() -> int:
         sizes.update(common.scale_sizes(args.scale_nodes))
     if args.runs:
         sizes["runs"] = args.runs
+    if args.tiers:
+        sizes["w7_tiers"] = [t.strip() for t in args.tiers.split(",") if t.strip()]
     with tempfile.TemporaryDirectory(prefix="gs-bench-") as tmp:
         stores = Stores(args.system, Path(tmp), args.neo4j_uri, args.neo4j_user, args.neo4j_password)
         cases = []

@@ -144,7 +144,66 @@ def w2(stores: Stores, sz: dict, system: str) -> list[Case]:
                          setup=batch_setup, warmup=sz["warmup"], runs=sz["runs"])
     cases.append(Case("W2", f"put_lineage_subgraph: {batch:,} executions in one call", system,
                       times, len(out[0]), batch))
+    if stores.backend == "file":  # fake_database lives in one process
+        cases.append(w2_writers(stores, sz, system))
     return cases
+
+
+def _open_file(path: str) -> Any:
+    config = pb.ConnectionConfig()
+    config.sqlite.filename_uri = path
+    config.sqlite.connection_mode = pb.SqliteMetadataSourceConfig.READWRITE_OPENCREATE
+    return metadata_store.MetadataStore(config)
+
+
+def _writer(barrier: Any, queue: Any, path: str, calls: int, k: int) -> None:
+    """One of W2's writer processes (see gs_workloads._writer)."""
+    try:
+        store = _open_file(path)
+        at = store.put_artifact_type(pb.ArtifactType(name="Data"))
+        et = store.put_execution_type(pb.ExecutionType(name="Trainer"))
+        ct = store.put_context_type(pb.ContextType(name="Pipeline"))
+        [cid] = store.put_contexts([pb.Context(type_id=ct, name=f"writer-{k}")])
+        [first] = store.put_artifacts([pb.Artifact(type_id=at, uri=f"/w{k}/in")])
+        state = {"current": pb.Artifact(id=first, type_id=at, uri=f"/w{k}/in")}
+        ctx = pb.Context(id=cid, type_id=ct, name=f"writer-{k}")
+
+        def step(i: int) -> None:
+            _, [_, out], _ = store.put_execution(
+                pb.Execution(type_id=et, last_known_state=pb.Execution.COMPLETE),
+                [(state["current"], pb.Event(type=pb.Event.INPUT)),
+                 (pb.Artifact(type_id=at, uri=f"/w{k}/{i}"), pb.Event(type=pb.Event.OUTPUT))], [ctx])
+            state["current"] = pb.Artifact(id=out, type_id=at, uri=f"/w{k}/{i}")
+        for i in range(5):
+            step(-1 - i)
+        barrier.wait(timeout=300)
+        began = time.time()
+        for i in range(calls):
+            step(i)
+        queue.put((began, time.time(), None))
+    except Exception as exc:
+        barrier.abort()
+        queue.put((0.0, 0.0, f"{type(exc).__name__}: {exc}"[:300]))
+
+
+def w2_writers(stores: Stores, sz: dict, system: str) -> Case:
+    n, calls = sz["writers"], sz["writer_calls"]
+    times = []
+    note = ""
+    for _ in range(sz["runs"] if sz["runs"] < 5 else 3):
+        store = stores.fresh()
+        store.put_artifact_type(pb.ArtifactType(name="Data"))
+        store.put_execution_type(pb.ExecutionType(name="Trainer"))
+        store.put_context_type(pb.ContextType(name="Pipeline"))
+        del store
+        path = str(next(stores.tmp.glob("mlmd-*.db")))
+        try:
+            times.append(common.parallel_seconds(_writer, [(path, calls, k) for k in range(n)]))
+        except RuntimeError as exc:
+            note = str(exc)
+            break
+    return Case("W2", f"put_execution from {n} processes: {calls:,} calls each", system, times,
+                n * calls if times else None, n * calls, note)
 
 
 def _query(kind: str, ids: Sequence[int], direction: int, hops: int = common.MLMD_HOP_CAP) -> Any:
@@ -291,7 +350,15 @@ def w5(stores: Stores, sz: dict, system: str) -> list[Case]:
     return cases
 
 
-WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5}
+def w7(stores: Stores, sz: dict, system: str) -> list[Case]:
+    """The scale tiers (bench/mlmd_tiers.py), in a cached SQLite file: fake_database sits out."""
+    if stores.backend != "file":
+        return []
+    import mlmd_tiers
+    return mlmd_tiers.w7(sz["w7_tiers"], full_walk)
+
+
+WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W7": w7}
 
 
 def main() -> int:
@@ -300,10 +367,13 @@ def main() -> int:
     p.add_argument("--workload", required=True, help="one or more of W1..W6, comma-separated")
     p.add_argument("--mode", default="full", choices=sorted(common.SIZES))
     p.add_argument("--runs", type=int)
+    p.add_argument("--tiers", help="W7's tiers, comma-separated (3k, 10k, 100k, 1m)")
     args = p.parse_args()
     sizes = dict(common.SIZES[args.mode])
     if args.runs:
         sizes["runs"] = args.runs
+    if args.tiers:
+        sizes["w7_tiers"] = [t.strip() for t in args.tiers.split(",") if t.strip()]
     system = {"fake": "MLMD fake_database", "file": "MLMD sqlite-file"}[args.backend]
     with tempfile.TemporaryDirectory(prefix="mlmd-bench-") as tmp:
         cases = []

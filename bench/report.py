@@ -17,16 +17,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import targets as issue_targets
 from common import summarize
 
 GS_MEM, GS_FILE, GS_NEO = "graphstore sqlite-mem", "graphstore sqlite-file", "graphstore neo4j"
 MLMD_FAKE, MLMD_FILE = "MLMD fake_database", "MLMD sqlite-file"
-SYSTEM_ORDER = [GS_MEM, GS_FILE, GS_NEO, MLMD_FAKE, MLMD_FILE,
-                "raw sqlite3 (mem)", "raw sqlite3 (file)", "raw neo4j driver"]
+SYSTEM_ORDER = [GS_MEM, GS_FILE, GS_NEO, MLMD_FAKE, MLMD_FILE, issue_targets.EVENTS_WALK,
+                issue_targets.CAPPED, "raw sqlite3 (mem)", "raw sqlite3 (file)", "raw neo4j driver"]
 # which graphstore run each row is compared with
 REFERENCE = {MLMD_FAKE: GS_MEM, MLMD_FILE: GS_FILE, "raw sqlite3 (mem)": GS_MEM,
              "raw sqlite3 (file)": GS_FILE, "raw neo4j driver": GS_NEO,
-             GS_MEM: GS_MEM, GS_FILE: GS_MEM, GS_NEO: GS_MEM}
+             GS_MEM: GS_MEM, GS_FILE: GS_MEM, GS_NEO: GS_MEM,
+             issue_targets.EVENTS_WALK: GS_FILE, issue_targets.CAPPED: GS_FILE}
 ALL_NODES = "all nodes (get_lineage_subgraph)"
 ONE_CALL = "one get_lineage_subgraph call (100-hop cap)"
 EVENTS_WALK = "all nodes (events-API walk)"
@@ -47,6 +49,8 @@ def _find(cases: Iterable[dict[str, Any]], workload: str, case: str, system: str
 
 def _reference(cases: list[dict[str, Any]], c: dict[str, Any]) -> dict[str, Any] | None:
     ref_system = REFERENCE.get(c["system"])
+    if c["workload"] == "W7" and c["system"] in (GS_FILE, MLMD_FILE):
+        ref_system = GS_FILE  # W7 has no SQLite-in-memory rows
     if ref_system is None:
         return None
     ref = _find(cases, c["workload"], c["case"], ref_system)
@@ -58,8 +62,10 @@ def _reference(cases: list[dict[str, Any]], c: dict[str, Any]) -> dict[str, Any]
 
 def build(raw_cases: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
     cases = []
+    skipped = []
     for c in raw_cases:
         if not c["times"]:
+            skipped.append({k: c[k] for k in ("workload", "case", "system", "note")})
             continue
         cases.append({**c, **summarize(c["times"])})
     for c in cases:
@@ -69,7 +75,8 @@ def build(raw_cases: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, An
         c["per_second"] = c["items"] / c["median"] if c.get("items") and c["median"] else None
     _flag_mismatches(cases)
     order_cases(cases)
-    return {"meta": meta, "cases": cases, "targets": targets(cases)}
+    return {"meta": meta, "cases": cases, "skipped": skipped, "targets": targets(cases),
+            "targets_issue15": issue_targets.issue15(cases)}
 
 
 def order_cases(cases: list[dict[str, Any]]) -> None:
@@ -151,7 +158,7 @@ def targets(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for c in cases:
         if c["workload"] != "W2":
             continue
-        if c["case"].startswith("put_execution") and c["system"] in (GS_FILE, GS_MEM):
+        if c["case"].startswith("put_execution:") and c["system"] in (GS_FILE, GS_MEM):
             mlmd = _find(cases, "W2", c["case"], MLMD_FILE if c["system"] == GS_FILE else MLMD_FAKE)
             if mlmd:
                 out.append(_target("W2 per call within 2x of MLMD on SQLite",
@@ -205,10 +212,15 @@ def table(result: dict[str, Any]) -> str:
             current = key
             lines += ["", f"{c['workload']}  {c['case']}", head]
         check = "" if c["check"] is None else str(c["check"]) + ("" if c["check_ok"] else " !")
-        rate = f"{c['per_second']:,.0f}/s; " if c["workload"] in ("W1", "W2") and c["per_second"] else ""
+        rate = (f"{c['per_second']:,.0f}/s; " if c["per_second"] and (
+            c["workload"] in ("W1", "W2") or c["case"].endswith("build (bulk calls)")) else "")
+        if c.get("peak_rss_mb") is not None:
+            rate += f"peak RSS +{c['peak_rss_mb']:.0f} MB; "
+        if (c.get("extra") or {}).get("size_bytes"):
+            rate += f"store {c['extra']['size_bytes'] / 2**20:,.0f} MiB; "
         lines.append(f"    {c['system']:24s} {fmt_time(c['median']):>10s}   ±{c['spread'] * 50:3.0f}% "
                      f"{fmt_ratio(c['ratio']):>7s} {check:>8s}  {rate}{c['note']}")
-    lines += ["", "Targets (issue 6):"]
+    lines += ["", "Targets (issue 6, the first benchmark's):"]
     for t in result["targets"]:
         mark = {True: "MET   ", False: "MISSED", None: "n/a   "}[t["met"]]
         op = ">=" if t["higher_is_better"] else "<="
@@ -216,6 +228,10 @@ def table(result: dict[str, Any]) -> str:
                                                  else f"{t['value']:.2f}")
         lines.append(f"  {mark} {t['target']}: {value} {t['unit']} (target {op} {t['threshold']:g}) — "
                      f"{t['detail']}")
+    for c in result.get("skipped", []):
+        lines.append(f"  skipped: {c['workload']} {c['case']}, {c['system']}: {c['note']}")
+    lines += growth_lines(result["cases"])
+    lines += issue_targets.lines(result.get("targets_issue15", []))
     for k, v in meta.get("notes", {}).items():
         lines.append(f"  note: {k}: {v}")
     for e in meta.get("errors", []):
@@ -253,7 +269,32 @@ def markdown(result: dict[str, Any]) -> str:
         met = {True: "yes", False: "**no**", None: "n/a"}[t["met"]]
         out.append(f"| {t['target']} | {short_detail(t['detail'])} | {value} {t['unit']} "
                    f"({op} {t['threshold']:g}) | {met} |")
+    rows = growth(cases)
+    if rows:
+        out += ["", "| W7 case | system | growth 100k -> 1M |", "|---|---|---:|"]
+        out += [f"| {label} | {system} | {g:.1f}x |" for label, system, g in rows]
+    out += ["", *issue_targets.markdown(result.get("targets_issue15", []))]
     return "\n".join(out)
+
+
+def growth(cases: list[dict[str, Any]], low: str = "100k", high: str = "1m") -> list[tuple[str, str, float]]:
+    """(case without its tier, system, time at ``high`` / time at ``low``) for W7."""
+    by = {(c["case"], c["system"]): c for c in cases if c["workload"] == "W7" and c.get("times")}
+    out = []
+    for (case, system), c in by.items():
+        tier, _, label = case.partition(": ")
+        other = by.get((f"{low}: {label}", system))
+        if tier == high and other and other["median"]:
+            out.append((label, system, c["median"] / other["median"]))
+    return out
+
+
+def growth_lines(cases: list[dict[str, Any]]) -> list[str]:
+    rows = growth(cases)
+    if not rows:
+        return []
+    return (["", "W7 growth 100k -> 1M (time at 1M / time at 100k; the graph grows 10x):"]
+            + [f"    {label:55s} {system:26s} {g:6.1f}x" for label, system, g in rows])
 
 
 def short_detail(detail: str) -> str:
@@ -288,7 +329,8 @@ _COLORS = {GS_MEM: "#1b7837", GS_FILE: "#5aae61", GS_NEO: "#2166ac", MLMD_FAKE: 
            "raw neo4j driver": "#666666"}
 _TITLES = {"W1": "W1 bulk write", "W2": "W2 step recording", "W3": "W3 deep lineage (upstream)",
            "W4": "W4 impact analysis (downstream)", "W5": "W5 filter queries",
-           "W6": "W6 graphstore vs its own statements, raw"}
+           "W6": "W6 graphstore vs its own statements, raw",
+           "W7": "W7 scale tiers (pipeline DAG, cached)"}
 
 
 def short(case: str) -> str:
@@ -354,14 +396,34 @@ def chart(result: dict[str, Any], path: Path) -> str:
     return str(path)
 
 
+def merge(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result from several runs: the cases of all, the targets computed again over them,
+    the first run's machine description with every run's timestamp and notes."""
+    raw = [c for d in docs for c in d["cases"]]
+    meta = dict(docs[0]["meta"])
+    meta["timestamp"] = " + ".join(d["meta"]["timestamp"] for d in docs)
+    meta["notes"] = {k: v for d in docs for k, v in d["meta"].get("notes", {}).items()}
+    meta["errors"] = [e for d in docs for e in d["meta"].get("errors", [])]
+    meta["merged_runs"] = [{k: d["meta"].get(k) for k in ("timestamp", "mode", "wall_seconds",
+                            "load_average_at_start", "load_average_at_end")} for d in docs]
+    merged = build(raw, meta)
+    merged["skipped"] = [c for d in docs for c in d.get("skipped", [])]
+    return merged
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("result", type=Path, help="a bench/results/*.json file")
+    p.add_argument("result", type=Path, nargs="+",
+                   help="bench/results/*.json; several are merged (e.g. runs of different systems)")
     p.add_argument("--markdown", action="store_true", help="print the README's tables")
     p.add_argument("--chart", type=Path, help="draw the chart to this PNG")
+    p.add_argument("--out", type=Path, help="write the (merged) result document here")
     args = p.parse_args()
-    result = json.loads(args.result.read_text())
+    docs = [json.loads(path.read_text()) for path in args.result]
+    result = docs[0] if len(docs) == 1 else merge(docs)
     order_cases(result["cases"])
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=1))
     print(markdown(result) if args.markdown else table(result))
     if args.chart:
         print(chart(result, args.chart), file=sys.stderr)

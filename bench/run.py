@@ -43,7 +43,8 @@ MLMD_REQUIREMENTS = BENCH / "requirements-mlmd.txt"
 NEO4J_PASSWORD = "graphstore-bench"
 GS_SYSTEMS = ["sqlite-mem", "sqlite-file", "neo4j"]
 MLMD_BACKENDS = ["fake", "file"]
-WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6"]
+WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"]
+W7_SYSTEMS = {"sqlite-file", "neo4j", "mlmd-file"}  # the tiers are cached files / servers
 
 
 def say(message: str) -> None:
@@ -128,7 +129,7 @@ class Neo4jTarget:
                 launcher = _load_launcher()
                 self._home = Path(tempfile.mkdtemp(prefix="graphstore-bench-neo4j-"))
                 self._server = launcher.start(self._home, password=NEO4J_PASSWORD, heap=heap,
-                                              pagecache=pagecache)
+                                              pagecache=pagecache, timeout=900)
                 self.uri, self.password = self._server.uri, NEO4J_PASSWORD
                 self.how = f"tools/neo4j/launcher.py (heap {heap}, page cache {pagecache})"
             import neo4j
@@ -216,6 +217,10 @@ def main() -> int:
     p.add_argument("--systems", default="sqlite-mem,sqlite-file,neo4j,mlmd-fake,mlmd-file",
                    help="comma-separated subset of the default")
     p.add_argument("--runs", type=int, help="timed runs per case (default: 5 full, 3 quick)")
+    p.add_argument("--build-up-to", help="W7: build tiers up to this size (e.g. 100k); bigger "
+                   "ones are measured only where already cached")
+    p.add_argument("--tiers", help="W7's scale tiers, comma-separated, of 3k, 10k, 100k, 1m "
+                   "(default: 10k,100k,1m; quick: 3k,10k)")
     p.add_argument("--chart", type=Path, help="where the PNG goes (default: docs/bench.png for "
                    "a full run of everything, else bench/results/latest.png)")
     p.add_argument("--no-chart", action="store_true")
@@ -268,6 +273,10 @@ def main() -> int:
         # quick mode: the embedded and MLMD workloads run while Neo4j starts
         jobs = [j for j in jobs if j[0] != "neo4j"] + [j for j in jobs if j[0] == "neo4j"]
     for system, ws in jobs:
+        if system not in W7_SYSTEMS:
+            ws = [w for w in ws if w != "W7"]
+            if not ws:
+                continue
         if system.startswith("mlmd-"):
             ws = [w for w in ws if w != "W6"]  # W6 is graphstore against its own statements
             if not mlmd_ok or not ws:
@@ -291,8 +300,16 @@ def main() -> int:
         cmd += ["--workload", ",".join(ws), "--mode", mode]
         if args.runs:
             cmd += ["--runs", str(args.runs)]
+        if args.tiers:
+            cmd += ["--tiers", args.tiers]
+        if args.build_up_to:
+            env = {**(env or {}), "GS_BENCH_BUILD_UP_TO": args.build_up_to}
+        if "W7" in ws and system == "neo4j" and not os.environ.get("NEO4J_URI") and mode == "full":
+            # the tiers live on their own cached Neo4j homes, not on this run's scratch server
+            # (quick mode builds its two small tiers on the scratch server: no extra JVM starts)
+            env = {**(env or {}), "GS_BENCH_TIER_SERVERS": "1"}
         t0 = time.monotonic()
-        got, info, error = run_worker(cmd, env, timeout)
+        got, info, error = run_worker(cmd, env, 4 * 3600.0 if "W7" in ws else timeout)
         if error:
             errors.append(f"{','.join(ws)} {name}: {error}")
             say(f"  {','.join(ws)} {name}: FAILED ({error})")

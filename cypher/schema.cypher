@@ -19,7 +19,7 @@ CREATE CONSTRAINT graphstore_artifact_type_name IF NOT EXISTS
 FOR (n:Artifact) REQUIRE (n.type_id, n.name) IS UNIQUE;
 CREATE RANGE INDEX graphstore_artifact_type IF NOT EXISTS FOR (n:Artifact) ON (n.type);
 CREATE RANGE INDEX graphstore_artifact_name IF NOT EXISTS FOR (n:Artifact) ON (n.name);
-// uris are indexed by a bounded prefix (decision 28); stores made before drop the old index
+// uris are indexed by a bounded prefix (decision 40); stores made before drop the old index
 DROP INDEX graphstore_artifact_uri IF EXISTS;
 CREATE RANGE INDEX graphstore_artifact_uri_key IF NOT EXISTS FOR (n:Artifact) ON (n.`_key.uri`);
 CREATE RANGE INDEX graphstore_artifact_state IF NOT EXISTS FOR (n:Artifact) ON (n.state);

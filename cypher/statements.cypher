@@ -149,7 +149,7 @@ RETURN DISTINCT p.id AS id;
 
 // name: declared_properties
 // Each kind's declared property keys and the PropertyType numbers types give them (the index
-// keys of decision 28 are backfilled when a store made before opens).
+// keys of decision 40 are backfilled when a store made before opens).
 MATCH (t:Type)
 UNWIND keys(t) AS key
 WITH t, key WHERE key STARTS WITH 'properties.'

@@ -99,7 +99,7 @@ _OWN_ERRORS = frozenset({"int64", "text", "path_step"})
 
 # Attributes that Neo4j keeps in index or uniqueness keys (a bounded size): on types the key
 # (name, version) and external_id, on nodes the (type, name) key and external_id. Uris and
-# property values are not limited: they are indexed by a bounded prefix (decision 28).
+# property values are not limited: they are indexed by a bounded prefix (decision 40).
 _IDENTIFIERS = ("name", "version", "external_id", "type")
 
 

@@ -65,7 +65,7 @@ def check_max(limit: Limit, field: str, measured: int, value: object) -> None:
 
 
 # -- filter queries (graphstore.filters: checked while parsing, before any statement) --------
-# Measured on Neo4j 5.26 and SQLite 3.40 (decision 27): Neo4j's first planning of a query grows
+# Measured on Neo4j 5.26 and SQLite 3.40 (decision 39): Neo4j's first planning of a query grows
 # with its terms (100 property terms: 14 s cold on a machine loaded 10x over, 0.1 s once
 # cached); far past the limit its planner overflows its stack and SQLite refuses the tree.
 FILTER_QUERY_LENGTH = _add(

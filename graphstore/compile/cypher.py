@@ -27,7 +27,7 @@ PROPS_PREFIX = "properties."
 CUSTOM_PREFIX = "custom_properties."
 # Uris and declared INT/DOUBLE/STRING/BOOLEAN properties are indexed through a shadow property
 # ``_key.<name>``: the value itself, or a string's bounded prefix; the full value stays visible
-# in ``<name>`` (decision 28). Every declared type gets the shadow, not only STRING: another
+# in ``<name>`` (decision 40). Every declared type gets the shadow, not only STRING: another
 # type may declare the same name STRING, and an index on the visible key would then meet long
 # strings. 1,000 characters are at most 4,000 UTF-8 bytes; a range index key holds 8,164.
 KEY_PREFIX = "_key."
@@ -379,7 +379,7 @@ class CypherCompiler:
         return Compiled([Statement("\n".join(parts), params)], no_result)
 
     def _PropertyIndexes(self, op: ops.PropertyIndexes) -> Compiled:
-        # On the bounded shadow keys (decision 28); Neo4j names them and IF NOT EXISTS makes
+        # On the bounded shadow keys (decision 40); Neo4j names them and IF NOT EXISTS makes
         # repeats free.
         label = quote(spec_of(op.kind).label)
         return Compiled([Statement(f"CREATE RANGE INDEX IF NOT EXISTS FOR (n:{label}) "

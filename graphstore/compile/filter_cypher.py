@@ -164,7 +164,7 @@ class _Builder:
         The exact test wraps the property in a type check (``CASE … END``), which no index
         serves; the bare ``n.`_key.properties.x` = $v`` lets the planner seek the range index
         graphstore creates for every declared property. The index is on the shadow ``_key.*``
-        (decision 28), which holds a string's bounded prefix: the seek compares prefixes and
+        (decision 40), which holds a string's bounded prefix: the seek compares prefixes and
         the exact test the full value.
         """
         left = seekable_operand(e)

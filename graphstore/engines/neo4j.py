@@ -117,7 +117,7 @@ class Neo4jEngine(Engine):
                                      f"graphstore's ({SCHEMA_VERSION}); upgrade graphstore")
 
     def _backfill_index_keys(self) -> None:
-        """Stores made before decision 28 get the ``_key.*`` shadows of their uris and declared
+        """Stores made before decision 40 get the ``_key.*`` shadows of their uris and declared
         properties, with indexes on them, and lose the plain indexes on the declared properties
         (a long string would overflow them). Idempotent: only nodes lacking a shadow are written."""
         statements = cypher_statements()

@@ -21,6 +21,7 @@ from graphstore import (
     Execution,
     ExecutionType,
     FailedPrecondition,
+    GraphstoreError,
     MetadataStore,
     PropertyType,
 )
@@ -61,6 +62,39 @@ def _writer(target: tuple[str, str | None, str | None], type_id: int, n: int,
         ids += store.put_artifacts([Artifact(type_id=type_id, uri=f"/{os.getpid()}/{i}")])
     store.close()
     queue.put(ids)
+
+
+def test_stores_sharing_a_database_never_hand_out_the_same_id(engine_name: str,
+                                                              open_store: StoreFactory) -> None:
+    # Ids come from the in-database sequences (decision 2): two stores interleaving writes, a
+    # store reopened after a close and a store after a failed write never collide.
+    first, second = open_store(), open_store()
+    t = first.put_artifact_type(ArtifactType(name="Shared"))
+    e = first.put_execution_type(ExecutionType(name="Step"))
+    artifacts: dict[str, list[int]] = {"first": [], "second": []}
+    executions: list[int] = []
+    for i in range(30):
+        for name, store in (("first", first), ("second", second)):
+            eid, aids, _ = store.put_execution(
+                Execution(type_id=e), [(Artifact(type_id=t, uri=f"/{name}/{i}"),
+                                        Event(type=EventType.OUTPUT))], [])
+            executions.append(eid)
+            artifacts[name] += aids
+    with pytest.raises(GraphstoreError):
+        first.put_artifacts([Artifact(type_id=t), Artifact(type_id=10**9)])  # rolled back whole
+    artifacts["first"] += first.put_artifacts([Artifact(type_id=t)])
+    if engine_name != "sqlite-memory":  # (in memory, every "store" here is the same one)
+        first.close()
+    third = open_store()
+    artifacts["third"] = third.put_artifacts([Artifact(type_id=t) for _ in range(3)])
+    artifacts["second"] += second.put_artifacts([Artifact(type_id=t)])
+    stored = [a.id for a in third.get_artifacts()]
+    assert len(stored) == len(set(stored)) == 30 * 2 + 2 + 3
+    assert sorted(stored) == sorted(i for ids in artifacts.values() for i in ids)
+    assert len(set(executions)) == 60
+    for name, ids in artifacts.items():
+        assert ids == sorted(ids), name  # each store sees its ids increase
+    assert min(artifacts["third"]) > max(artifacts["first"])  # a reopened store starts above
 
 
 @pytest.mark.slow

@@ -40,7 +40,7 @@ LONG = "x" * 9_000
 
 
 def _index_state(store: MetadataStore, key: str) -> list[str]:
-    """States of Neo4j's index on Artifact's bounded key of properties.<key> (decision 28);
+    """States of Neo4j's index on Artifact's bounded key of properties.<key> (decision 40);
     SQLite's indexes are always complete, so there is nothing to report."""
     if store.engine_name != "neo4j":
         return ["ONLINE"]

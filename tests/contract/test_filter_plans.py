@@ -207,7 +207,7 @@ def test_a_time_ordered_page_without_a_filter_walks_the_time_index(
 
 
 def test_a_long_string_is_found_through_the_index(store: MetadataStore, world: list[int]) -> None:
-    # past any index key (decision 28): Neo4j seeks the bounded `_key.*` prefix, then compares
+    # past any index key (decision 40): Neo4j seeks the bounded `_key.*` prefix, then compares
     long = "train" + "é" * 20_000
     [a] = store.put_artifacts([Artifact(type="Record", uri="/rec/" + long, properties={"split": long})])
     for query in (f"properties.split.string_value = '{long}'", f"uri = '/rec/{long}'"):

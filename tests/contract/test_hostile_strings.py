@@ -2,7 +2,7 @@
 
 Identifiers (type name, version and external_id; node name, external_id and type) have one
 documented limit, the same on every engine; uris and declared STRING properties have none an
-MLMD user would meet (Neo4j indexes them by a bounded prefix, decision 28) and are found by
+MLMD user would meet (Neo4j indexes them by a bounded prefix, decision 40) and are found by
 every filter form. After each refused write the store still answers.
 """
 
@@ -151,7 +151,7 @@ def test_long_values_update_in_place(store: MetadataStore, long_world: dict[str,
 
 
 def test_a_store_made_before_index_keys_is_migrated_on_open(open_store: Any, engine_name: str) -> None:
-    """Neo4j stores written before decision 28 get their `_key.*` shadows and indexes."""
+    """Neo4j stores written before decision 40 get their `_key.*` shadows and indexes."""
     if engine_name != "neo4j":
         pytest.skip("Neo4j storage only: SQLite indexes whole values")
     store = open_store()
