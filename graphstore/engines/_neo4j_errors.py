@@ -75,6 +75,14 @@ def _terminated(exc: Exception, _: float | None) -> GraphstoreError:
                              f"shutdown); nothing was committed: {_code(exc)}")
 
 
+def _rate_limited(exc: Exception, _: float | None) -> GraphstoreError:
+    # a ClientError, not an AuthError; the server's message names no user, and neither do we
+    return EngineUnavailable("Neo4j refused the login: too many failed attempts in a row, so it "
+                             "locks this user for a while (dbms.security.auth_lock_time, 5 s by "
+                             "default); check the user and password, then try again "
+                             f"({_code(exc)})")
+
+
 def _schema(exc: Exception, _: float | None) -> GraphstoreError:
     return FailedPrecondition(f"Neo4j refused a schema change: {_message(exc)} ({_code(exc)})")
 
@@ -90,6 +98,7 @@ _TABLE: tuple[tuple[Callable[[Exception], bool], Callable[[Exception, float | No
     (lambda e: isinstance(e, neo4j_errors.IncompleteCommit), _incomplete_commit),
     (lambda e: isinstance(e, (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired,
                               neo4j_errors.DatabaseUnavailable)), _unavailable),
+    (lambda e: _code(e).endswith("Security.AuthenticationRateLimit"), _rate_limited),
     (lambda e: isinstance(e, neo4j_errors.AuthError),
      lambda e, _: EngineUnavailable(f"Neo4j refused the credentials: {_message(e)}")),
     (lambda e: isinstance(e, neo4j_errors.ClientError) and "Database" in _code(e),
