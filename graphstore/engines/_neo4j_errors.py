@@ -107,9 +107,12 @@ _TABLE: tuple[tuple[Callable[[Exception], bool], Callable[[Exception, float | No
 )
 
 
-def translate(exc: Exception, timeout: float | None = None) -> GraphstoreError:
+def translate(exc: Exception, timeout: float | None = None, *, wrote: bool = True) -> GraphstoreError:
     """The graphstore error for a driver exception; ``timeout`` is the limit the transaction
-    ran under (named in a DeadlineExceeded)."""
+    ran under (named in a DeadlineExceeded); ``wrote=False`` for a read, whose lost COMMIT
+    leaves nothing unknown."""
+    if not wrote and isinstance(exc, neo4j_errors.IncompleteCommit):
+        return _unavailable(exc, timeout)
     for test, make in _TABLE:
         if test(exc):
             return make(exc, timeout)

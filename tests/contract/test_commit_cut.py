@@ -109,3 +109,14 @@ def test_a_cut_before_commit_is_retried_and_written_once(
     [new_id] = via_proxy.put_artifacts([Artifact(type_id=type_id, external_id="ext-retried")])
     assert proxy.cuts == [Cut.AT_BEGIN]
     assert [a.id for a in _stored(direct, "ext-retried")] == [new_id]
+
+
+def test_a_read_whose_commit_answer_is_lost_runs_again(
+        proxy: BoltProxy, via_proxy: MetadataStore, direct: MetadataStore) -> None:
+    # a read commits too; losing that answer used to raise CommitOutcomeUnknown ("the write
+    # may or may not have been applied") for a call that writes nothing
+    type_id = direct.put_artifact_type(ArtifactType(name="Cut"))
+    [new_id] = direct.put_artifacts([Artifact(type_id=type_id, external_id="ext-read")])
+    proxy.arm(Cut.AFTER_COMMIT)
+    assert [a.id for a in via_proxy.get_artifacts()] == [new_id]
+    assert proxy.cuts == [Cut.AFTER_COMMIT]
