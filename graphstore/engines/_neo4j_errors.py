@@ -75,6 +75,14 @@ def _terminated(exc: Exception, _: float | None) -> GraphstoreError:
                              f"shutdown); nothing was committed: {_code(exc)}")
 
 
+def _rate_limited(exc: Exception, _: float | None) -> GraphstoreError:
+    # a ClientError, not an AuthError; the server's message names no user, and neither do we
+    return EngineUnavailable("Neo4j refused the login: too many failed attempts in a row, so it "
+                             "locks this user for a while (dbms.security.auth_lock_time, 5 s by "
+                             "default); check the user and password, then try again "
+                             f"({_code(exc)})")
+
+
 def _schema(exc: Exception, _: float | None) -> GraphstoreError:
     return FailedPrecondition(f"Neo4j refused a schema change: {_message(exc)} ({_code(exc)})")
 
@@ -90,6 +98,7 @@ _TABLE: tuple[tuple[Callable[[Exception], bool], Callable[[Exception, float | No
     (lambda e: isinstance(e, neo4j_errors.IncompleteCommit), _incomplete_commit),
     (lambda e: isinstance(e, (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired,
                               neo4j_errors.DatabaseUnavailable)), _unavailable),
+    (lambda e: _code(e).endswith("Security.AuthenticationRateLimit"), _rate_limited),
     (lambda e: isinstance(e, neo4j_errors.AuthError),
      lambda e, _: EngineUnavailable(f"Neo4j refused the credentials: {_message(e)}")),
     (lambda e: isinstance(e, neo4j_errors.ClientError) and "Database" in _code(e),
@@ -98,9 +107,12 @@ _TABLE: tuple[tuple[Callable[[Exception], bool], Callable[[Exception, float | No
 )
 
 
-def translate(exc: Exception, timeout: float | None = None) -> GraphstoreError:
+def translate(exc: Exception, timeout: float | None = None, *, wrote: bool = True) -> GraphstoreError:
     """The graphstore error for a driver exception; ``timeout`` is the limit the transaction
-    ran under (named in a DeadlineExceeded)."""
+    ran under (named in a DeadlineExceeded); ``wrote=False`` for a read, whose lost COMMIT
+    leaves nothing unknown."""
+    if not wrote and isinstance(exc, neo4j_errors.IncompleteCommit):
+        return _unavailable(exc, timeout)
     for test, make in _TABLE:
         if test(exc):
             return make(exc, timeout)

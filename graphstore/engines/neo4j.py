@@ -169,10 +169,15 @@ class Neo4jEngine(Engine):
         # The server stops a transaction past its timeout (and frees the core it used); the
         # driver raises TransactionTimedOut*, translated to DeadlineExceeded.
         unit = neo4j.unit_of_work(timeout=timeout)(work) if timeout is not None else work
-        for attempt in range(CONFLICT_ATTEMPTS if idempotent else 1):
+        for attempt in range(CONFLICT_ATTEMPTS if idempotent or not write else 1):
             try:
                 with self._driver.session(database=self.database) as session:
                     return session.execute_write(unit) if write else session.execute_read(unit)
+            except neo4j_errors.IncompleteCommit as exc:
+                # a read's COMMIT only ends it: it wrote nothing, so it runs again (as the
+                # driver reruns a read on any other lost connection) and is never "unknown"
+                if write or attempt + 1 == CONFLICT_ATTEMPTS:
+                    raise translate(exc, timeout, wrote=write) from exc
             except neo4j_errors.ConstraintError as exc:
                 # read committed: two writers can both miss a record and both create it; the
                 # loser runs again, sees the winner's record, and (being idempotent) uses it

@@ -8,8 +8,10 @@ import socket
 import subprocess
 import traceback
 import uuid
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+import neo4j
 import pytest
 
 from graphstore import EngineUnavailable, GraphstoreError, InvalidArgument, MetadataStore
@@ -108,6 +110,40 @@ def test_wrong_password_is_not_echoed(neo4j_server: Neo4jTarget) -> None:
         with pytest.raises(EngineUnavailable, match="credentials") as caught:
             MetadataStore(uri, user=user, **how)
         assert_hidden(secret, caught.value)
+
+
+@pytest.fixture
+def throwaway_user(neo4j_server: Neo4jTarget) -> Iterator[str]:
+    """A real user of its own (Neo4j locks out only users that exist), dropped afterwards."""
+    user = f"throwaway_{uuid.uuid4().hex[:8]}"
+    with neo4j.GraphDatabase.driver(neo4j_server.uri,
+                                    auth=(neo4j_server.user, neo4j_server.password)) as driver:
+        driver.execute_query(f"CREATE USER {user} SET PASSWORD $p CHANGE NOT REQUIRED",
+                             {"p": _secret()}, database_="system")
+        try:
+            yield user
+        finally:
+            driver.execute_query(f"DROP USER {user} IF EXISTS", database_="system")
+
+
+def test_a_locked_out_user_is_unavailable_and_named_nowhere(neo4j_server: Neo4jTarget,
+                                                            throwaway_user: str) -> None:
+    # After a few failed logins in a row (dbms.security.auth_max_failed_attempts, 3 by
+    # default) Neo4j answers AuthenticationRateLimit, a ClientError rather than an AuthError;
+    # it used to surface as a bare GraphstoreError quoting the server's code.
+    secret, user = _secret(), throwaway_user
+    messages = []
+    for _ in range(10):
+        with pytest.raises(EngineUnavailable) as caught:
+            MetadataStore(neo4j_server.uri, user=user, password=secret)
+        assert_hidden(secret, caught.value)
+        assert user not in str(caught.value)
+        messages.append(str(caught.value))
+        if "too many failed attempts" in messages[-1]:
+            break
+    assert "too many failed attempts" in messages[-1], messages
+    assert "check the user and password" in messages[-1]
+    assert "credentials" in messages[0]  # plain refusals before the lock
 
 
 def test_missing_password_says_so(neo4j_server: Neo4jTarget) -> None:
