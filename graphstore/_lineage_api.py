@@ -15,7 +15,7 @@ from typing import Any
 from . import ops
 from ._convert import event, to_node, to_type
 from ._gc import paused_gc
-from ._validate import check_int, check_text, int64_problem
+from ._validate import INT64_MAX, check_int, check_text, int64_problem
 from .engines.base import Engine, Transaction
 from .errors import InvalidArgument, NotFound
 from .filters import parse as parse_filter
@@ -347,7 +347,8 @@ class LineageMixin:
         if cursor is None:
             # nearest-N: the walk stops at the first depth that holds limit + 1 reported nodes
             limit: int = q.limit  # type: ignore[assignment]
-            got = tx.run(dataclasses.replace(walk, limit=limit + 1))
+            # (one more than the page, within int64: limit may be 2**63 - 1)
+            got = tx.run(dataclasses.replace(walk, limit=min(limit, INT64_MAX - 1) + 1))
             more = len(got["keys"]) > limit
             total = None if more else len(got["keys"])
             page = _cut(got, limit)

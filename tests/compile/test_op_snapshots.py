@@ -69,6 +69,12 @@ OPS: dict[str, ops.Op] = {
     "lineage_down": ops.LineageEdges((), (2,), ops.Direction.DOWNSTREAM, None),
     "lineage_both": ops.LineageEdges((1,), (2,), ops.Direction.BIDIRECTIONAL, None),
     "lineage_down_ids_only": ops.LineageEdges((1,), (), ops.Direction.DOWNSTREAM, None, details=False),
+    "walk_up": ops.LineageWalk((1,), (), ops.Direction.UPSTREAM),
+    "walk_down_nearest_typed": ops.LineageWalk(
+        (), (2,), ops.Direction.DOWNSTREAM, 6,
+        ops.Report(kinds=("artifact",), type_ids=(3,), states=("LIVE",), created_after=5), limit=101),
+    "walk_both_counts": ops.LineageWalk((1,), (2,), ops.Direction.BIDIRECTIONAL, count_by="type"),
+    "mark_nodes": ops.MarkNodes(A, "reason`key", "root", "bad data", ((4, 1), (5, 1))),
     "get_links": ops.GetLinks(Relation.ASSOCIATION, (1, 2)),
     "set_input_fingerprints": ops.SetInputFingerprints(((3, "abc"),)),
     "property_indexes": ops.PropertyIndexes(A, ("day", "odd`name")),
