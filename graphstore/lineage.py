@@ -19,6 +19,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import ops
+from ._bfs import expand
 from ._gc import paused_gc
 from .models import (
     Artifact,
@@ -383,16 +384,7 @@ def bfs(starts: Sequence[NodeRef], adj: dict[int, list[int]], max_hops: int | No
                                   for n in adj.get(k, ()))
             break
         depth += 1
-        following = []
-        for node in frontier:
-            if node in halt:
-                continue
-            for nxt in adj.get(node, ()):
-                if nxt not in distance:
-                    distance[nxt] = depth
-                    parent[nxt] = node
-                    following.append(nxt)
-        frontier = following
+        frontier = expand(frontier, adj, distance, parent, depth, halt)
     return reach
 
 

@@ -18,6 +18,7 @@ from collections import defaultdict
 from typing import Any
 
 from .. import ops
+from .._bfs import expand
 from ..kinds import NodeKind, spec_of
 from .base import Compiled, Rows, Statement
 
@@ -178,14 +179,7 @@ def _answer(op: ops.LineageWalk, rows: list[list[Any]], passing: set[int] | None
             truncated = any(n not in distance for k in frontier for n in adj.get(k, ()))
             break
         depth += 1
-        following = []
-        for node in frontier:
-            for nxt in adj.get(node, ()):
-                if nxt not in distance:
-                    distance[nxt] = depth
-                    parent[nxt] = node
-                    following.append(nxt)
-        frontier = following
+        frontier = expand(frontier, adj, distance, parent, depth)
     bits = {0 if k == "artifact" else 1 for k in op.report.kinds}
     entries = sorted((d, k & 1, k) for k, d in distance.items()
                      if (op.include_start or d > 0) and (k & 1) in bits
