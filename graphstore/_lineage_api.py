@@ -29,7 +29,6 @@ from .lineage import (
     LineageResult,
     LineageSubgraphQueryOptions,
     NodeRef,
-    Reach,
     events_walked,
     node_key,
     node_ref,
@@ -145,19 +144,11 @@ class LineageMixin:
 
     def _engine_subgraph(self, tx: Transaction, starts: list[NodeRef], opts: LineageSubgraphQueryOptions,
                          wanted: set[str]) -> LineageGraph:
-        """Without ending filters the engine walks: reached nodes (and, when events are
-        asked for, the events among them) come back from one LineageWalk."""
+        """Without ending filters or events the engine walks: the reached nodes come back
+        from one LineageWalk (events take the LineageEdges path, see get_lineage_subgraph)."""
         got = tx.run(ops.LineageWalk(_ids_of(starts, "artifact"), _ids_of(starts, "execution"),
-                                     opts.direction, opts.max_num_hops, include_start=True,
-                                     edges="events" in wanted))
-        nodes = set(got["keys"])
-        walked: list[Edge] = []
-        if "events" in wanted:
-            reach = Reach()
-            if opts.max_num_hops is not None:
-                reach.distance = dict(zip(got["keys"], got["distances"], strict=True))
-            walked = events_walked(got["edges"], reach, opts.direction, opts.max_num_hops, nodes, set())
-        return self._graph(tx, nodes, walked, wanted)
+                                     opts.direction, opts.max_num_hops, include_start=True))
+        return self._graph(tx, set(got["keys"]), [], wanted)
 
     @staticmethod
     def _graph(tx: Transaction, nodes: set[int], rows: list[Edge], wanted: set[str]) -> LineageGraph:
