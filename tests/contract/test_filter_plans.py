@@ -26,6 +26,9 @@ from graphstore.filters import parse
 from graphstore.kinds import NodeKind, Relation
 from graphstore.ops import LinkFilter, NodeQuery, OrderBy
 
+from .plans import plan as _plan
+from .plans import statement as _statement
+
 N = 2_000
 CONTEXTS = 20
 
@@ -41,28 +44,6 @@ def world(store: MetadataStore) -> list[int]:
     store.put_attributions_and_associations(
         [Attribution(artifact_id=a, context_id=contexts[i % CONTEXTS]) for i, a in enumerate(ids)], [])
     return ids
-
-
-def _statement(store: MetadataStore, query: NodeQuery) -> Any:
-    [stmt] = store._engine.compiler.compile(query).statements  # type: ignore[attr-defined]
-    return stmt
-
-
-def _plan(store: MetadataStore, query: NodeQuery) -> list[str]:
-    stmt = _statement(store, query)
-    if store.engine_name == "sqlite":
-        rows = store._engine._conn.execute("EXPLAIN QUERY PLAN " + stmt.text, stmt.params)  # type: ignore[attr-defined]
-        return [r["detail"] for r in rows]
-    summary = store._engine._driver.execute_query("EXPLAIN " + stmt.text, stmt.params).summary  # type: ignore[attr-defined]
-    out: list[str] = []
-
-    def walk(plan: dict[str, Any]) -> None:
-        details = plan.get("args", {}).get("Details", "")
-        out.append(f"{plan['operatorType'].split('@')[0]} {details}")
-        for child in plan.get("children", []):
-            walk(child)
-    walk(summary.plan)
-    return out
 
 
 def _query(text: str, **kw: Any) -> NodeQuery:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from graphstore import Artifact, ArtifactState, ArtifactType, MetadataStore, PropertyType
 from graphstore.filters import parse
 from graphstore.kinds import NodeKind
 from graphstore.ops import NodeQuery
+
+from .plans import plan
 
 N = 100_000
 SELECTIVE = [
@@ -28,25 +28,6 @@ SELECTIVE = [
 CUSTOM = "custom_properties.batch.int_value = 17"
 
 
-def _plan_sqlite(store: MetadataStore, query: NodeQuery) -> list[str]:
-    [stmt] = store._engine.compiler.compile(query).statements  # type: ignore[attr-defined]
-    rows = store._engine._conn.execute("EXPLAIN QUERY PLAN " + stmt.text, stmt.params)  # type: ignore[attr-defined]
-    return [r["detail"] for r in rows]
-
-
-def _plan_neo4j(store: MetadataStore, query: NodeQuery) -> list[str]:
-    [stmt] = store._engine.compiler.compile(query).statements  # type: ignore[attr-defined]
-    summary = store._engine._driver.execute_query("EXPLAIN " + stmt.text, stmt.params).summary  # type: ignore[attr-defined]
-    out: list[str] = []
-
-    def walk(plan: dict[str, Any]) -> None:
-        out.append(plan["operatorType"].split("@")[0])
-        for child in plan.get("children", []):
-            walk(child)
-    walk(summary.plan)
-    return out
-
-
 @pytest.mark.slow
 def test_selective_filters_use_indexes(store: MetadataStore) -> None:
     common = store.put_artifact_type(ArtifactType(name="Common", properties={
@@ -63,13 +44,13 @@ def test_selective_filters_use_indexes(store: MetadataStore) -> None:
     for text in SELECTIVE + ([] if neo4j else [CUSTOM]):
         query = NodeQuery(NodeKind.ARTIFACT, filter=parse(text, NodeKind.ARTIFACT))
         if neo4j:
-            ops = _plan_neo4j(store, query)
+            ops = [line.split(" ", 1)[0] for line in plan(store, query)]
             assert not {"NodeByLabelScan", "AllNodesScan"} & set(ops), (text, ops)
             assert any("Index" in op for op in ops), (text, ops)
         else:
-            plan = _plan_sqlite(store, query)
-            assert not any(line.startswith("SCAN n") for line in plan), (text, plan)
-            assert any("INDEX" in line or "PRIMARY KEY" in line for line in plan), (text, plan)
+            lines = plan(store, query)
+            assert not any(line.startswith("SCAN n") for line in lines), (text, lines)
+            assert any("INDEX" in line or "PRIMARY KEY" in line for line in lines), (text, lines)
     # and the answers are right
     from graphstore import ListOptions
 
