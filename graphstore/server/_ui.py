@@ -1,0 +1,7 @@
+"""The web UI at /."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []
