@@ -7,6 +7,7 @@
     graphstore impact artifact:2 --mark "label leak"
     graphstore stats
     graphstore browser --serve                        # Neo4j Browser style and guide
+    graphstore serve --port 5000                      # the HTTP service (docs/server.md)
 
 The store comes from ``--uri`` or ``GRAPHSTORE_URI`` (default: ``./graphstore.db``, embedded),
 with ``--user/--password/--database`` or ``GRAPHSTORE_USER/_PASSWORD/_DATABASE``. Errors are
@@ -26,7 +27,7 @@ import traceback
 from collections.abc import Sequence
 from typing import IO, Any, NoReturn
 
-from . import __version__, _browser
+from . import __version__, _browser, _cli_serve
 from ._cli_output import Progress, dump_json
 from ._cli_query import KINDS, cmd_impact, cmd_lineage, cmd_ls, cmd_show, cmd_stats
 from ._install import pip_install
@@ -307,6 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=_count, help="nodes per transaction")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_import_mlmd, store=False)
+
+    _cli_serve.add_parser(command)
     return parser
 
 

@@ -117,3 +117,14 @@ BATCH_RECORDS = _add(
     "driver retries; nothing written), and 300,000 crashed it (Java heap space: the server "
     "exited). 50,000 is the chunk the benchmarks write with. Nodes, "
     "events and links given to one call count together; split bigger writes into several calls.")
+
+
+# -- the HTTP service (graphstore.server: checked on every request) -------------------------
+HTTP_PAGE_SIZE = _add(
+    "http.page_size", 1_000, "nodes",
+    "one page of graphstore's JSON API (listings, search, upstream/downstream): each node is "
+    "sent with its record; page on with the next token")
+HTTP_GRAPH_NODES = _add(
+    "http.graph_nodes", 2_000, "nodes",
+    "one lineage picture of the JSON API (/lineage), nearest first: a browser draws no more; "
+    "deep answers page through upstream/downstream")
