@@ -117,3 +117,14 @@ BATCH_RECORDS = _add(
     "driver retries; nothing written), and 300,000 crashed it (Java heap space: the server "
     "exited). 50,000 is the chunk the benchmarks write with. Nodes, "
     "events and links given to one call count together; split bigger writes into several calls.")
+
+
+# -- the OpenLineage intake (graphstore.openlineage, graphstore.server) ------------------------
+OPENLINEAGE_BATCH_EVENTS = _add(
+    "openlineage.batch_events", 10_000, "events in one call or batch request",
+    "One ingest is one transaction; an event writes a handful of records, so 10,000 events stay "
+    "well under batch_records' transaction size.")
+OPENLINEAGE_BODY_BYTES = _add(
+    "openlineage.body_bytes", 64 * 2**20, "bytes of request body (after gunzip)",
+    "What the HTTP intake reads of one request; a gzip body is inflated at most this far, so a "
+    "small compressed body cannot fill the server's memory.")
