@@ -116,6 +116,7 @@ class _Merge:
         self.associations: dict[tuple[str, str], None] = {}
         self.attributions: dict[tuple[str, str], None] = {}
         self.parents: dict[tuple[str, str], str] = {}  # (child, parent job key) -> field
+        self.in_namespace: dict[tuple[str, str], None] = {}  # (job key, namespace key)
 
     def namespace(self, namespace: str) -> str:
         key = namespace_key(namespace)
@@ -131,6 +132,8 @@ class _Merge:
                                             display(job.namespace, job.name),
                                             {"namespace": job.namespace, "name": job.name})
         self.contexts[key].merge_facets(job.facets, ms)
+        # a namespace's jobs are its child contexts (its datasets are attributed to it)
+        self.in_namespace[(key, self.namespace(job.namespace))] = None
         return key
 
     def dataset(self, ds: DatasetRef, ms: int) -> str:
@@ -299,7 +302,8 @@ def apply_events(tx: Transaction, events: Sequence[Parsed], prefixes: Sequence[s
     steps = [ops.Link(relation, tuple((ids[a], ids[b]) for a, b in pairs))
              for relation, pairs in ((Relation.ASSOCIATION, merge.associations),
                                      (Relation.ATTRIBUTION, merge.attributions),
-                                     (Relation.PARENT, merge.parents)) if pairs]
+                                     (Relation.PARENT, {**merge.in_namespace, **merge.parents}))
+             if pairs]
     if steps:
         tx.run(ops.WriteBatch(tuple(steps)))
     for (child, parent), where in merge.parents.items():
