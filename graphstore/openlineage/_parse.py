@@ -6,6 +6,7 @@ the event's place in a batch in front (``[3].run.runId``).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -134,10 +135,24 @@ def _run_id(obj: Mapping[str, Any], path: str) -> str:
         raise _fail(f"{path}.runId", "required, a UUID", value) from None
 
 
+# RFC 3339 as producers write it: "Z" and 1-9 fractional digits, which Python 3.10's
+# fromisoformat does not read (it takes +00:00 and 3 or 6 digits)
+_TIME = re.compile(r"(?P<head>[^.]*?)(?:\.(?P<frac>\d+))?(?P<zone>Z|z|[+-]\d\d:?\d\d)?")
+
+
+def _iso(text: str) -> str:
+    m = _TIME.fullmatch(text)
+    if m is None:
+        return text
+    frac = f".{(m['frac'] + '000000')[:6]}" if m["frac"] else ""
+    zone = "+00:00" if m["zone"] in ("Z", "z") else (m["zone"] or "")
+    return f"{m['head']}{frac}{zone}"
+
+
 def _event_time(event: Mapping[str, Any], prefix: str) -> tuple[int, str]:
     text = _text(event, "eventTime", prefix.rstrip("."))
     try:
-        moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(_iso(text))
     except ValueError:
         raise _fail(f"{prefix}eventTime", "expected an ISO 8601 date-time", text) from None
     if moment.tzinfo is None:  # the spec asks for an offset; a bare time is taken as UTC

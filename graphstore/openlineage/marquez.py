@@ -58,6 +58,19 @@ def parse_node_id(node_id: str) -> tuple[str, str, str]:
     return (node_id[:first.start()], node_id[first.end():second.start()], node_id[second.end():])
 
 
+def _splits(node_id: str) -> list[tuple[str, str]]:
+    """Every (namespace, name) the id can spell, Marquez's reading first: an id whose name
+    looks like a port (``dataset:ns:2024/x``) still finds its dataset."""
+    try:
+        kind, namespace, name = parse_node_id(node_id)
+        out = [(namespace, name)]
+    except InvalidArgument:
+        kind, out = node_id.partition(":")[0], []
+    body = node_id[len(kind) + 1:]
+    out += [(body[:i], body[i + 1:]) for i, c in enumerate(body) if c == ":" and 0 < i < len(body) - 1]
+    return list(dict.fromkeys(out))
+
+
 def _iso(ms: int | None) -> str | None:
     if ms is None:
         return None
@@ -76,7 +89,7 @@ def dataset_name(artifact: Artifact) -> tuple[str, str]:
     """The (namespace, name) a dataset shows under."""
     props = artifact.custom_properties
     if artifact.type == DATASET_TYPE and isinstance(props.get("namespace"), str):
-        return props["namespace"], str(props["name"])
+        return str(props["namespace"]), str(props["name"])
     return GRAPHSTORE_NAMESPACE, _local_name(artifact)
 
 
@@ -84,7 +97,7 @@ def job_name(execution: Execution) -> tuple[str, str]:
     """The (namespace, name) of the job a run shows under."""
     props = execution.custom_properties
     if isinstance(props.get("job_namespace"), str) and str(execution.external_id).startswith("openlineage:run:"):
-        return props["job_namespace"], str(props["job_name"])
+        return str(props["job_namespace"]), str(props["job_name"])
     return GRAPHSTORE_NAMESPACE, _local_name(execution)
 
 
@@ -132,25 +145,35 @@ def _job_data(namespace: str, name: str, runs: list[Execution], context: Context
             "facets": facets, "latestRun": _run_data(latest) if latest else None}
 
 
-def _start(store: MetadataStore, kind: str, namespace: str, name: str,
-           node_id: str) -> tuple[str, str | None, Context | None]:
+def _start(store: MetadataStore, kind: str, node_id: str) -> tuple[str, str | None, Context | None, str, str]:
     """Where the walk starts: ("artifact" | "execution", a filter selecting the start nodes
-    or None for a job without runs, the job's context)."""
-    if namespace == GRAPHSTORE_NAMESPACE and (m := re.fullmatch(r".*/(\d+)", name)):
+    or None for a job without runs, the job's context, its namespace and name)."""
+    splits = _splits(node_id)
+    if not splits:
+        parse_node_id(node_id)  # raises: the id has no namespace and name
+    for namespace, name in splits:
+        m = re.fullmatch(r".*/(\d+)", name)
+        if namespace != GRAPHSTORE_NAMESPACE or m is None:
+            continue
         found: list[Any] = (store.get_artifacts_by_id([int(m[1])]) if kind == "dataset"
                             else store.get_executions_by_id([int(m[1])]))
         if found:
-            return ("artifact" if kind == "dataset" else "execution"), f"id = {found[0].id}", None
-    elif kind == "dataset":
-        artifacts = store.get_artifacts_by_external_ids([dataset_key(namespace, name)])
-        if artifacts:
-            return "artifact", f"id = {artifacts[0].id}", None
+            return ("artifact" if kind == "dataset" else "execution"), f"id = {found[0].id}", None, \
+                namespace, name
+    if kind == "dataset":
+        keys = {dataset_key(*pair): pair for pair in splits}
+        artifacts = {a.external_id: a for a in store.get_artifacts_by_external_ids(list(keys))}
+        for key, pair in keys.items():
+            if key in artifacts:
+                return "artifact", f"id = {artifacts[key].id}", None, *pair
     else:
-        contexts = store.get_contexts_by_external_ids([job_key(namespace, name)])
-        if contexts:
-            job = contexts[0]
-            has_runs = store.get_executions_by_context(job.id or 0, ListOptions(limit=1))
-            return "execution", f"contexts_a.id = {job.id}" if has_runs else None, job
+        keys = {job_key(*pair): pair for pair in splits}
+        contexts = {c.external_id: c for c in store.get_contexts_by_external_ids(list(keys))}
+        for key, pair in keys.items():
+            if key in contexts:
+                job = contexts[key]
+                has_runs = store.get_executions_by_context(job.id or 0, ListOptions(limit=1))
+                return "execution", f"contexts_a.id = {job.id}" if has_runs else None, job, *pair
     raise NotFound(f"nodeId: no {kind} {node_id!r}")
 
 
@@ -164,8 +187,10 @@ def lineage(store: MetadataStore, node_id: str, depth: int | None = None) -> Jso
     runs read and wrote."""
     if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 0):
         raise InvalidArgument(f"depth: expected a non-negative integer, got {abridge(depth)}")
-    kind, namespace, name = parse_node_id(node_id)
-    start_kind, selector, job = _start(store, kind, namespace, name, node_id)
+    kind = node_id.partition(":")[0] if isinstance(node_id, str) else ""
+    if kind not in ("dataset", "job"):
+        parse_node_id(node_id)  # raises, naming the field
+    start_kind, selector, job, namespace, name = _start(store, kind, node_id)
     if selector is None:  # a job no run has reported yet
         return {"graph": [_node("JOB", _id("job", namespace, name),
                                 _job_data(namespace, name, [], job, (), ()), [], [])]}

@@ -81,7 +81,7 @@ class Coalescer:
             self.transactions += 1
             result = ingest_parsed(self._store, [e for g in group for e in g[0]],
                                    [p for g in group for p in g[1]])
-        except Exception as exc:  # noqa: BLE001 - every error goes to its submitter
+        except Exception as exc:  # every error goes to its submitter
             if len(group) == 1:
                 group[0][2].set_exception(exc)
                 return
