@@ -228,3 +228,14 @@ def test_datasets_spelling_the_same_name_are_refused(store: MetadataStore) -> No
     with pytest.raises(AlreadyExists):
         ingest(store, event("a", "b:c"))
     assert [a.custom_properties["namespace"] for a in store.get_artifacts()] == ["a:b"]
+
+
+def test_a_cycle_of_parent_jobs_is_refused(store: MetadataStore) -> None:
+    def child(job: str, parent: str) -> dict[str, Any]:
+        facet = {"parent": {"run": {"runId": str(uuid.uuid4())}, "job": {"namespace": "a", "name": parent}}}
+        return run_event("START", str(uuid.uuid4()), ("a", job), run_facets=facet)
+    ingest(store, child("task", "dag"))
+    before = content(store)
+    with pytest.raises(InvalidArgument, match=r"^run\.facets\.parent\.job: .* would make a cycle"):
+        ingest(store, child("dag", "task"))
+    assert content(store) == before
