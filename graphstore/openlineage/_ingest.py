@@ -241,14 +241,16 @@ def _stored(tx: Transaction, events: Sequence[Parsed]) -> dict[str, Any]:
 
 def _ensure_types(tx: Transaction, merge: _Merge) -> None:
     """Register the types the records need (only the missing ones are written)."""
-    wanted: list[tuple[Any, Any]] = []
-    if merge.datasets:
+    wanted: list[tuple[Any, Any]] = []  # only new records need their type
+    if any(d.stored is None for d in merge.datasets.values()):
         wanted.append((ARTIFACTS, ArtifactType(name=DATASET_TYPE, base_type="DATASET")))
-    for name in sorted({d.type_name for d in merge.contexts.values()}):
+    for name in sorted({d.type_name for d in merge.contexts.values() if d.stored is None}):
         wanted.append((CONTEXTS, ContextType(name=name)))
     for jkey in sorted({d.type_name for d in merge.runs.values() if d.stored is None}):
         namespace, name = merge.contexts[jkey].props["namespace"], merge.contexts[jkey].props["name"]
         wanted.append((EXECUTIONS, ExecutionType(name=display(namespace, name))))
+    if not wanted:
+        return
     found = tx.run(ops.GetTypesMany(tuple(ops.GetTypes(spec.kind, keys=((t.name, ""),))
                                           for spec, t in wanted)))
     for (spec, t), rows in zip(wanted, found, strict=True):

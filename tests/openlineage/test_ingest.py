@@ -239,3 +239,16 @@ def test_a_cycle_of_parent_jobs_is_refused(store: MetadataStore) -> None:
     with pytest.raises(InvalidArgument, match=r"^run\.facets\.parent\.job: .* would make a cycle"):
         ingest(store, child("dag", "task"))
     assert content(store) == before
+
+
+def test_a_deleted_facet_is_removed_by_a_newer_event_only(store: MetadataStore) -> None:
+    sql = {"query": "SELECT 1"}
+    ingest(store, run_event("START", RUN, JOB, time="2024-05-01T10:00:00Z", job_facets={"sql": sql}))
+    ingest(store, run_event("RUNNING", RUN, JOB, time="2024-05-01T09:00:00Z",
+                            job_facets={"sql": {"_deleted": True}}))
+    (job,) = store.get_contexts_by_external_ids([job_key(*JOB)])
+    assert job.custom_properties["facets.sql"] == sql  # an older event does not delete
+    ingest(store, run_event("COMPLETE", RUN, JOB, time="2024-05-01T11:00:00Z",
+                            job_facets={"sql": {"_deleted": True}}))
+    (job,) = store.get_contexts_by_external_ids([job_key(*JOB)])
+    assert "facets.sql" not in job.custom_properties
