@@ -279,6 +279,22 @@ def _models(drafts: dict[str, _Draft], kind: NodeKind, merge: _Merge) -> list[An
     return out
 
 
+def _insert_new_runs(tx: Transaction, merge: _Merge) -> None:
+    """Insert new runs one job (execution type) at a time. On Neo4j a type is a label in the
+    insert statement (decision 14): a statement per label is planned once, where one statement
+    for a mix of labels (a coalesced group holding several jobs' new runs) would be planned
+    again for nearly every group."""
+    by_type: dict[str, dict[str, _Draft]] = {}
+    for key, d in merge.runs.items():
+        if d.stored is None:
+            by_type.setdefault(d.type_name, {})[key] = d
+    for drafts in by_type.values():
+        models = _models(drafts, NodeKind.EXECUTION, merge)
+        ids = _writes.put_nodes(tx, EXECUTIONS, models)
+        for d, new_id, model in zip(drafts.values(), ids, models, strict=True):
+            d.stored = model.model_copy(update={"id": new_id})
+
+
 def apply_events(tx: Transaction, events: Sequence[Parsed], prefixes: Sequence[str]) -> IngestResult:
     """Merge and write checked events inside ``tx`` (all or nothing)."""
     merge = _Merge(_stored(tx, events))
@@ -287,6 +303,7 @@ def apply_events(tx: Transaction, events: Sequence[Parsed], prefixes: Sequence[s
     _ensure_types(tx, merge)
     context_ids = dict(zip(merge.contexts, _writes.put_nodes(
         tx, CONTEXTS, _models(merge.contexts, NodeKind.CONTEXT, merge)), strict=True))
+    _insert_new_runs(tx, merge)
     runs, datasets = list(merge.runs), list(merge.datasets)
     stored_runs = tuple(d.stored.id for d in merge.runs.values() if d.stored is not None)
     have = {(r["execution_id"], r["artifact_id"], r["type"])
