@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 
+from ..errors import EngineUnavailable
 from ..store import MetadataStore
 from . import IngestResult, Parsed, ingest_parsed
 
@@ -40,7 +41,8 @@ class Coalescer:
         """Queue checked events; the future holds their result (or their error)."""
         done: Future[IngestResult] = Future()
         if self._closed:
-            done.set_exception(RuntimeError("the OpenLineage write queue is closed"))
+            done.set_exception(EngineUnavailable("the OpenLineage write queue is closed (the service "
+                                                 "is shutting down)"))
             return done
         self._queue.put((list(events), list(prefixes), done))
         return done

@@ -22,6 +22,7 @@ from graphstore.errors import InvalidArgument
 from graphstore.openlineage import parse_events
 from graphstore.openlineage.queue import Coalescer
 from graphstore.server import create_app
+from graphstore.server._openlineage import close_queue
 
 from .content import content
 from .events import ds, run_event
@@ -40,7 +41,16 @@ def _edges(graph: list[dict[str, Any]]) -> set[tuple[str, str]]:
 
 
 def test_intake_reads_gzip_and_errors(store: MetadataStore) -> None:
-    client = TestClient(create_app(store))
+    app = create_app(store)
+    try:
+        _intake_reads_gzip_and_errors(store, TestClient(app))
+    finally:
+        close_queue(app)
+    got = TestClient(app).post("/api/v1/lineage", json=run_event("START", str(uuid.uuid4()), JOB))
+    assert got.status_code == 503 and "shutting down" in got.json()["message"]
+
+
+def _intake_reads_gzip_and_errors(store: MetadataStore, client: TestClient) -> None:
     run = str(uuid.uuid4())
     start = run_event("START", run, JOB, inputs=[ds("gs://bucket", "raw/x")])
     assert client.post("/api/v1/lineage", json=start).status_code == 201
