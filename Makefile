@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test check-mlmd lint typecheck unit neo4j neo4j-stop screenshots clean
+.PHONY: demo test check-mlmd lint typecheck unit neo4j neo4j-stop screenshots clean docs
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: the venv needs Python 3.11 (ml-metadata" \
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	@# the distribution was called graphstore before it got a name of its own (graphstore-lineage)
 	-@$(PY) -m pip uninstall --quiet --yes graphstore 2>/dev/null
-	$(PY) -m pip install --quiet -e '.[dev,demo,mlmd,server]'
+	$(PY) -m pip install --quiet -e '.[dev,demo,mlmd,server,docs]'
 	touch $@
 
 ## check-mlmd: fail unless the mlmd extra imports (its tests must run, not skip)
@@ -35,6 +35,10 @@ test: $(STAMP) check-mlmd
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
+
+## docs: build the documentation site (docs/*.md and an API reference from docstrings) into site/
+docs: $(STAMP)
+	$(VENV)/bin/mkdocs build --strict
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -78,4 +82,4 @@ screenshots: $(STAMP)
 	$(PY) tools/screenshots/make.py --out docs/screenshots
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis
