@@ -19,7 +19,7 @@ from ..errors import InvalidArgument, NotFound
 from ..limits import abridge
 from ..lineage import LineageDirection, LineageSubgraphQueryOptions
 from ..models import Artifact, Context, Execution, ExecutionState
-from ..options import ListOptions
+from ..options import ListOptions, OrderByField
 from ..store import MetadataStore
 from ._keys import (
     DATASET_TYPE,
@@ -269,12 +269,15 @@ def _namespace_context(store: MetadataStore, namespace: str) -> Context:
 
 
 def jobs(store: MetadataStore, namespace: str, limit: int = 100, offset: int = 0) -> Json:
-    """Marquez's ``GET /api/v1/namespaces/{namespace}/jobs`` (without the jobs' runs' I/O)."""
+    """Marquez's ``GET /api/v1/namespaces/{namespace}/jobs``: each with its latest run (one
+    read per job of the page); ``inputs`` and ``outputs`` are filled in lineage answers only."""
     _check_window(limit, offset)
     ns = _namespace_context(store, namespace)
     found = [c for c in store.get_children_contexts_by_context(ns.id or 0) if c.type == JOB_CONTEXT_TYPE]
     page = _window(found, limit, offset)
-    return {"jobs": [_job_data(namespace, str(c.custom_properties.get("name")), [], c, (), ())
+    latest = ListOptions(limit=1, order_by=OrderByField.CREATE_TIME, is_asc=False)
+    return {"jobs": [_job_data(namespace, str(c.custom_properties.get("name")),
+                               store.get_executions_by_context(c.id or 0, latest), c, (), ())
                      for c in page], "totalCount": len(found)}
 
 

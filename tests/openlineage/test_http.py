@@ -85,6 +85,7 @@ def _intake_reads_gzip_and_errors(store: MetadataStore, client: TestClient) -> N
     assert names == ["airflow", "gs://bucket"]
     jobs = client.get("/api/v1/namespaces/airflow/jobs").json()
     assert [j["name"] for j in jobs["jobs"]] == ["etl.transform"] and jobs["totalCount"] == 1
+    assert jobs["jobs"][0]["latestRun"]["state"] == "COMPLETED"
     got = client.get(f"/api/v1/namespaces/{quote('gs://bucket', safe='')}/datasets").json()
     assert sorted(d["name"] for d in got["datasets"]) == ["clean/x", "raw/x"]
     assert client.get("/api/v1/namespaces/nope/datasets").status_code == 404
