@@ -128,3 +128,14 @@ HTTP_GRAPH_NODES = _add(
     "http.graph_nodes", 2_000, "nodes",
     "one lineage picture of the JSON API (/lineage), nearest first: a browser draws no more; "
     "deep answers page through upstream/downstream")
+
+
+# -- the OpenLineage intake (graphstore.openlineage, graphstore.server) ------------------------
+OPENLINEAGE_BATCH_EVENTS = _add(
+    "openlineage.batch_events", 10_000, "events in one call or batch request",
+    "One ingest is one transaction; an event writes a handful of records, so 10,000 events stay "
+    "well under batch_records' transaction size.")
+OPENLINEAGE_BODY_BYTES = _add(
+    "openlineage.body_bytes", 64 * 2**20, "bytes of request body (after gunzip)",
+    "What the HTTP intake reads of one request; a gzip body is inflated at most this far, so a "
+    "small compressed body cannot fill the server's memory.")
