@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	@# the distribution was called graphstore before it got a name of its own (graphstore-lineage)
 	-@$(PY) -m pip uninstall --quiet --yes graphstore 2>/dev/null
-	$(PY) -m pip install --quiet -e '.[dev,demo,mlmd,server,docs]'
+	$(PY) -m pip install --quiet -e '.[dev,demo,mlmd,server,docs,notebook]'
 	touch $@
 
 ## check-mlmd: fail unless the mlmd extra imports (its tests must run, not skip)
