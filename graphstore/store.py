@@ -172,7 +172,7 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
             if not types:
                 return []
             return list(tx.run(ops.NodeQuery(spec.kind, type_ids=(types[0]["id"],), names=names)))
-        return [to_node(spec, r) for r in self._engine.read(work)]
+        return RecordList(to_node(spec, r) for r in self._engine.read(work))
 
     def _put_nodes(self, spec: KindSpec, nodes: Sequence[Any], field_mask: Sequence[str]) -> list[int]:
         checked = _check(nodes, spec.model, f"{spec.noun}s")
