@@ -81,5 +81,11 @@ screenshots: $(STAMP)
 	$(PY) tools/neo4j/launcher.py fetch
 	$(PY) tools/screenshots/make.py --out docs/screenshots
 
+## notebook-screenshots: run examples/iris.ipynb and photograph its HTML outputs -> docs/screenshots/notebook-*.png
+.PHONY: notebook-screenshots
+notebook-screenshots: $(STAMP)
+	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
+	$(PY) tools/notebook_screenshots.py --out docs/screenshots
+
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -47,7 +47,8 @@ Record = Union[Artifact, Execution, Context]
 AnyType = Union[ArtifactType, ExecutionType, ContextType]
 
 STYLE = """<style>
-.gs-nb{font:13px/1.4 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1a1a1a}
+.gs-nb{font:13px/1.4 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1a1a1a;
+  background:#fff;padding:2px 4px}
 .gs-nb h4{margin:4px 0;font-size:13.5px}
 .gs-nb table{border-collapse:collapse;margin:4px 0 8px}
 .gs-nb th,.gs-nb td{padding:2px 8px;border-bottom:1px solid #e0e0e0;text-align:left;vertical-align:top}
