@@ -105,6 +105,11 @@ def _field(name: str, value: Any) -> str:
     return _value(value)
 
 
+def _short(value: Any) -> str:
+    """A value for a crowded cell: floats to 6 significant digits."""
+    return f"{value:.6g}" if isinstance(value, float) else _value(value)
+
+
 def _e(value: Any) -> str:
     return escape(value if isinstance(value, str) else str(value), quote=True)
 
@@ -177,7 +182,7 @@ def _props(props: Mapping[str, Any], most: int = 6) -> str:
     """Compact ``name=value`` pairs; graphstore's own markers (``graphstore_*``) are left to
     the record's own view."""
     shown = sorted((k, v) for k, v in props.items() if not k.startswith(_OWN))
-    cells = [f"<code>{_e(k)}</code>={_e(_clip(_value(v), 24))}" for k, v in shown[:most]]
+    cells = [f"<code>{_e(k)}</code>={_e(_clip(_short(v), 24))}" for k, v in shown[:most]]
     return ", ".join(cells) + (f' <span class="gs-muted">+{len(shown) - most}</span>' if len(shown) > most else "")
 
 
@@ -212,8 +217,12 @@ def _records_table(items: Sequence[Any]) -> str:
         return _table(["artifact", "execution", "type", "path"],
                       [[_e(v.artifact_id), _e(v.execution_id), _e(v.type.name), _e(_value(v.path))] for v in shown]
                       ) + _more(len(shown), len(items))
-    return _table(["id", "type", "name", "uri", "state", "properties"],
-                  [_record_row(r) for r in shown]) + _more(len(shown), len(items))
+    header = ["id", "type", "name", "uri", "state", "properties"]
+    rows = [_record_row(r) for r in shown]
+    # a column nobody filled (contexts have no uri or state, pipelines rarely name artifacts) goes
+    empty = {i for i in (2, 3, 4) if not any(row[i] for row in rows)}
+    return _table([h for i, h in enumerate(header) if i not in empty],
+                  [[c for i, c in enumerate(row) if i not in empty] for row in rows]) + _more(len(shown), len(items))
 
 
 def _record_html(r: Any) -> str:
@@ -427,6 +436,14 @@ def pandas() -> Any:
                                  "(or pip install pandas)") from None
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.name
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def records_frame(items: Sequence[Any]) -> Any:
     """One row per record; properties become ``properties.<name>`` columns."""
     pd = pandas()
@@ -442,8 +459,8 @@ def records_frame(items: Sequence[Any]) -> Any:
             row["last_update_time"] = pd.to_datetime(r.last_update_time_since_epoch, unit="ms", utc=True)
             row.update({f"properties.{k}": v for k, v in r.properties.items()})
             row.update({f"custom_properties.{k}": v for k, v in r.custom_properties.items()})
-        else:
-            row = r.model_dump()
+        else:  # types and events: their fields, enums by name
+            row = {k: _plain(v) for k, v in r.model_dump().items()}
         rows.append(row)
     return pd.DataFrame(rows)
 

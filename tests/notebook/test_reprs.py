@@ -215,6 +215,12 @@ def test_listings_render(store: MetadataStore) -> None:
     page = listing._repr_html_()
     assert f"{FAN + 1} records" in page and f"… and {FAN + 1 - 50} more rows" in page
     assert page.count("<tr>") == 51  # the header and 50 rows
+    assert "<th>name</th>" not in page  # nobody named these artifacts: no empty column
+    types = store.get_artifact_types()
+    assert isinstance(types, RecordList) and "<td>Data</td>" in types._repr_html_()
+    pytest.importorskip("pandas")
+    assert list(store.get_artifacts_by_type("Data").to_pandas()["uri"][:2]) == ["/d/0", "/d/1"]
+    assert types.to_pandas().loc[0, "name"] == "Data"
 
 
 def test_pipelines_and_steps_render(store: MetadataStore, tmp_path: Path) -> None:
