@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	@# the distribution was called graphstore before it got a name of its own (graphstore-lineage)
 	-@$(PY) -m pip uninstall --quiet --yes graphstore 2>/dev/null
-	$(PY) -m pip install --quiet -e '.[dev,demo,mlmd,server,docs]'
+	$(PY) -m pip install --quiet -e '.[dev,demo,mlmd,server,docs,notebook]'
 	touch $@
 
 ## check-mlmd: fail unless the mlmd extra imports (its tests must run, not skip)
@@ -80,6 +80,12 @@ screenshots: $(STAMP)
 	cd tools/screenshots && npm ci --no-audit --no-fund
 	$(PY) tools/neo4j/launcher.py fetch
 	$(PY) tools/screenshots/make.py --out docs/screenshots
+
+## notebook-screenshots: run examples/iris.ipynb and photograph its HTML outputs -> docs/screenshots/notebook-*.png
+.PHONY: notebook-screenshots
+notebook-screenshots: $(STAMP)
+	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
+	$(PY) tools/notebook_screenshots.py --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -43,7 +43,7 @@ from .models import (
     PropertyType,
     ProtoValue,
 )
-from .options import ListOptions, OrderByField, Page
+from .options import ListOptions, OrderByField, Page, RecordList
 from .pipeline import Pipeline, Step
 from .store import MetadataStore
 
@@ -89,6 +89,7 @@ __all__ = [
     "Pipeline",
     "PropertyType",
     "ProtoValue",
+    "RecordList",
     "Step",
     "__version__",
 ]

@@ -14,6 +14,7 @@ from .engines.base import Engine
 from .errors import FailedPrecondition, NotFound
 from .kinds import KIND_SPECS, KindSpec, NodeKind
 from .models import ArtifactType, ContextType, ExecutionType, PropertyType
+from .options import RecordList
 
 __all__ = ["TypesMixin"]
 
@@ -82,7 +83,7 @@ class TypesMixin:
 
     def _get_types(self, spec: KindSpec, **selector: Any) -> list[Any]:
         rows = self._engine.read(lambda tx: tx.run(ops.GetTypes(spec.kind, **selector)))
-        return [to_type(spec, r) for r in rows]
+        return RecordList(to_type(spec, r) for r in rows)
 
     def _types_by_id(self, spec: KindSpec, type_ids: Iterable[int]) -> list[Any]:
         """One type per requested id, in request order, repeats kept, unknown ids skipped

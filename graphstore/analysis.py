@@ -38,6 +38,9 @@ class ImpactedNode(BaseModel):
     roots: list[int]
     node: Artifact | Execution
 
+    def __repr__(self) -> str:
+        return f"ImpactedNode({self.ref}, type={self.type!r}, distance={self.distance}, roots={self.roots})"
+
 
 class ImpactReport(BaseModel):
     """Everything downstream of the roots. ``contexts`` are the contexts (pipeline runs, …)
@@ -50,6 +53,22 @@ class ImpactReport(BaseModel):
     executions: list[ImpactedNode] = Field(default_factory=list)
     contexts: list[Context] = Field(default_factory=list)
     marked: int = 0
+
+    def __repr__(self) -> str:
+        return (f"ImpactReport(roots={self.roots}, {len(self.artifacts)} artifacts, "
+                f"{len(self.executions)} executions, {len(self.contexts)} contexts, marked={self.marked})")
+
+    __str__ = __repr__  # print() too: pydantic's str lists every field of every node
+
+    def _repr_html_(self) -> str:
+        from ._notebook import html
+        return html(self)
+
+    def to_pandas(self) -> Any:
+        """One row per impacted node (needs pandas: the ``notebook`` extra): kind, id, type,
+        name, distance, roots, quarantined — nearest first."""
+        from ._notebook import impact_frame
+        return impact_frame(self)
 
     def by_type(self) -> dict[str, list[ImpactedNode]]:
         """Impacted artifacts and executions grouped by type name."""
@@ -71,6 +90,15 @@ class CacheHit(BaseModel):
 
     execution: Execution
     outputs: list[Artifact]
+
+    def __repr__(self) -> str:
+        return f"CacheHit(execution={self.execution.id}, outputs={[a.id for a in self.outputs]})"
+
+    __str__ = __repr__  # print() too: pydantic's str lists every field of every node
+
+    def _repr_html_(self) -> str:
+        from ._notebook import html
+        return html(self)
 
 
 class PropertyDifference(BaseModel):
@@ -99,3 +127,19 @@ class Comparison(BaseModel):
     properties: list[PropertyDifference]
     lineage: list[LineageDifference]
     shared_upstream: list[int]  # artifact ids both were built from
+
+    def __repr__(self) -> str:
+        return (f"Comparison({self.kind} {self.left} vs {self.right}: {len(self.properties)} property "
+                f"differences, {len(self.lineage)} lineage differences, {len(self.shared_upstream)} "
+                "shared upstream)")
+
+    __str__ = __repr__  # print() too: pydantic's str lists every field of every node
+
+    def _repr_html_(self) -> str:
+        from ._notebook import html
+        return html(self)
+
+    def to_pandas(self) -> Any:
+        """The differing fields (needs pandas: the ``notebook`` extra): field, left, right."""
+        from ._notebook import pandas
+        return pandas().DataFrame([p.model_dump() for p in self.properties], columns=["field", "left", "right"])

@@ -114,6 +114,16 @@ class LineageGraph(BaseModel):
     execution_types: list[ExecutionType] = Field(default_factory=list)
     context_types: list[ContextType] = Field(default_factory=list)
 
+    def __repr__(self) -> str:
+        return (f"LineageGraph({len(self.artifacts)} artifacts, {len(self.executions)} executions, "
+                f"{len(self.events)} events, {len(self.contexts)} contexts)")
+
+    __str__ = __repr__  # print() too: pydantic's str lists every record
+
+    def _repr_html_(self) -> str:
+        from ._notebook import html
+        return html(self)
+
 
 LINEAGE_FIELDS = tuple(LineageGraph.model_fields)
 
@@ -213,6 +223,20 @@ class LineageResult:
         return (f"LineageResult({self.direction.name.lower()} of {', '.join(map(str, self.start))}: "
                 f"{len(self)} nodes, next_cursor={self.next_cursor!r})")
 
+    def _repr_html_(self) -> str:
+        # counts come from the columns; only the nearest few records are fetched
+        from ._notebook import html
+        return html(self)
+
+    def nearest(self, n: int) -> LineageResult:
+        """The first ``n`` entries — the nearest, as the answer is in distance order — sharing
+        this answer's store and the records it fetched."""
+        if len(self) <= n:
+            return self
+        return self.model_copy(update={"keys": self.keys[:n], "distances": self.distances[:n],
+                                       "type_ids": self.type_ids[:n],
+                                       "_nodes": self._nodes[:n] if self._nodes is not None else None})
+
     @property
     def total(self) -> int:
         """How many nodes the whole answer holds (counted on first read after an early stop)."""
@@ -293,10 +317,11 @@ class LineageResult:
         return [node_ref(k) for k in reversed(out)]
 
     def to_pandas(self) -> Any:
-        """The columns as a pandas DataFrame (needs pandas): id, kind, type_id, distance."""
-        import pandas as pd  # type: ignore[import-untyped]
+        """The columns as a pandas DataFrame (needs pandas: the ``notebook`` extra): id, kind,
+        type_id, distance. Records are not fetched (``iter_nodes`` streams them)."""
+        from ._notebook import pandas
 
-        return pd.DataFrame({"id": self.ids, "kind": self.kinds, "type_id": self.type_ids,
+        return pandas().DataFrame({"id": self.ids, "kind": self.kinds, "type_id": self.type_ids,
                              "distance": self.distances})
 
     def to_arrow(self) -> Any:

@@ -160,7 +160,19 @@ class _Record(_Checked):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, use_enum_values=False)
 
 
-class _TypeBase(_Record):
+class _Shown:
+    """A one-line repr and a notebook table (graphstore._notebook builds both)."""
+
+    def __repr__(self) -> str:
+        from ._notebook import short_repr
+        return short_repr(self)
+
+    def _repr_html_(self) -> str:
+        from ._notebook import html
+        return html(self)
+
+
+class _TypeBase(_Shown, _Record):
     id: Int64 | None = None
     name: Name = Field(min_length=1)
     version: Name | None = None
@@ -182,7 +194,7 @@ class ContextType(_TypeBase):
     """A context type (pipeline, pipeline run, experiment, ...)."""
 
 
-class _NodeBase(_Record):
+class _NodeBase(_Shown, _Record):
     id: Int64 | None = None
     type_id: Int64 | None = None
     # MLMD treats ``type`` as output only; graphstore also accepts it on input to name the type.
@@ -228,7 +240,7 @@ def _path_step(value: Any) -> Any:
 PathStep = Annotated[Union[StrictInt, StrictStr], BeforeValidator(_path_step)]
 
 
-class Event(_Record):
+class Event(_Shown, _Record):
     """An artifact used (input kinds) or produced (output kinds) by an execution.
 
     ``path`` is MLMD's list of steps: an int is an index step, a str a key step.

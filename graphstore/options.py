@@ -17,7 +17,7 @@ from .errors import InvalidArgument
 from .models import Int64, Name, _Checked
 from .ops import OrderBy
 
-__all__ = ["ListOptions", "OrderByField", "Page"]
+__all__ = ["ListOptions", "OrderByField", "Page", "RecordList"]
 
 T = TypeVar("T")
 
@@ -62,6 +62,33 @@ class Page(Generic[T]):
 
     items: list[T]
     next_page_token: str | None
+
+    def __repr__(self) -> str:
+        return f"Page({len(self.items)} items, next_page_token={self.next_page_token!r})"
+
+    def _repr_html_(self) -> str:
+        from ._notebook import html
+        return html(self)
+
+    def to_pandas(self) -> Any:
+        """The page's records, one row each (needs pandas: the ``notebook`` extra)."""
+        from ._notebook import records_frame
+        return records_frame(self.items)
+
+
+class RecordList(list[T]):
+    """A plain list of records, as MLMD returns them, that also renders in a notebook (a
+    table) and converts to a DataFrame."""
+
+    def _repr_html_(self) -> str:
+        from ._notebook import html
+        return html(self)
+
+    def to_pandas(self) -> Any:
+        """One row per record; properties become ``properties.<name>`` columns (needs pandas:
+        the ``notebook`` extra)."""
+        from ._notebook import records_frame
+        return records_frame(self)
 
 
 def query_fingerprint(options: ListOptions, scope: Any) -> str:

@@ -114,6 +114,13 @@ class Pipeline:
         self._contexts: tuple[Context, Context] | None = None
         self.steps: list[Step] = []
 
+    def __repr__(self) -> str:
+        return f"Pipeline({self.name!r}, run={self.run!r}, steps={[s.type for s in self.steps]})"
+
+    def _repr_html_(self) -> str:
+        from ._notebook import html
+        return html(self)
+
     # -- contexts ------------------------------------------------------------------------
     def __enter__(self) -> Pipeline:
         self.start()
@@ -289,6 +296,16 @@ class Step:
         self.execution: Execution | None = None
         self._pending: dict[str, Artifact] = {}
         self._state = "new"  # new → running → done
+
+    def __repr__(self) -> str:
+        ex = self.execution
+        state = ex.last_known_state.name if ex is not None else self._state.upper()
+        return (f"Step({self.type!r}, execution={ex.id if ex is not None else None}, state={state}"
+                f"{', cached' if self.cached else ''}, outputs={list(self.outputs)})")
+
+    def _repr_html_(self) -> str:
+        from ._notebook import html
+        return html(self)
 
     # -- inputs and outputs --------------------------------------------------------------
     def _resolve_inputs(self) -> list[Event]:

@@ -285,17 +285,18 @@ def _route_path(points: Sequence[tuple[float, float]], source: tuple[float, floa
     return " ".join(d)
 
 
-def _svg(pic: _Picture) -> tuple[str, float, float]:
+def _svg(pic: _Picture, marker: str = "arrow") -> tuple[str, float, float]:
+    """The picture's edges and nodes as SVG elements; arrows point at the ``marker`` element id."""
     sizes = {n.key: _node_size(n) for n in pic.nodes}
     layout = layered([(n.key, *sizes[n.key]) for n in pic.nodes], [(e.source, e.target) for e in pic.edges])
     parts = ['<g class="edges">']
     for edge, route in zip(pic.edges, layout.routes, strict=True):
         if len(route) < 2:
             continue
-        marker = ' marker-end="url(#arrow)"' if edge.directed else ""
+        arrow = f' marker-end="url(#{marker})"' if edge.directed else ""
         label = edge.kind if edge.kind and edge.kind not in _PLAIN_EVENTS else ""
         parts.append(f'<g class="edge" data-s="{edge.source}" data-t="{edge.target}">'
-                     f'<path d="{_route_path(route, sizes[edge.source], sizes[edge.target])}"{marker}/>'
+                     f'<path d="{_route_path(route, sizes[edge.source], sizes[edge.target])}"{arrow}/>'
                      f"<title>{escape(edge.kind or 'path')}: {edge.source} → {edge.target}</title>")
         if label:
             mid = route[len(route) // 2 - 1] if len(route) > 2 else route[0]

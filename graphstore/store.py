@@ -36,7 +36,7 @@ from .models import (
     Execution,
     ParentContext,
 )
-from .options import ListOptions, Page, decode_token, encode_token, query_fingerprint
+from .options import ListOptions, Page, RecordList, decode_token, encode_token, query_fingerprint
 
 __all__ = ["MetadataStore"]
 
@@ -106,8 +106,8 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
         # a filter is the one part of a read a caller can make arbitrarily expensive
         timeout = self._filter_timeout if query.filter is not None else None
         with paused_gc():  # a listing can build tens of thousands of records (see _gc)
-            return [to_node(spec, r) for r in self._engine.read(lambda tx: tx.run(query),
-                                                                 timeout=timeout)]
+            return RecordList(to_node(spec, r) for r in self._engine.read(lambda tx: tx.run(query),
+                                                                          timeout=timeout))
 
     @staticmethod
     def _scope(relation: Relation, context_id: int | None) -> ops.LinkFilter | None:
@@ -172,7 +172,7 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
             if not types:
                 return []
             return list(tx.run(ops.NodeQuery(spec.kind, type_ids=(types[0]["id"],), names=names)))
-        return [to_node(spec, r) for r in self._engine.read(work)]
+        return RecordList(to_node(spec, r) for r in self._engine.read(work))
 
     def _put_nodes(self, spec: KindSpec, nodes: Sequence[Any], field_mask: Sequence[str]) -> list[int]:
         checked = _check(nodes, spec.model, f"{spec.noun}s")

@@ -77,7 +77,7 @@ def test_public_names_are_pinned() -> None:
         "LineageResult", "LineageSubgraphQueryOptions", "ListOptions", "MetadataStore", "NodeRef",
         "NotFound",
         "OrderByField", "Page", "ParentContext", "Pipeline",
-        "PropertyType", "ProtoValue", "Step", "__version__"])
+        "PropertyType", "ProtoValue", "RecordList", "Step", "__version__"])
     for name in graphstore.__all__:
         assert hasattr(graphstore, name)
 
