@@ -22,7 +22,16 @@ from ..errors import (
     InvalidArgument,
 )
 
-__all__ = ["is_schema_race", "translate"]
+__all__ = ["FAIL_FAST", "is_schema_race", "translate"]
+
+FAIL_FAST: dict[bool, tuple[type[Exception], ...]] = {
+    # The driver marks these transient and retries them for 30 s. A read-only database stays
+    # read-only, so its refusal is final at once. NotALeader is worth retrying only where the
+    # driver routes (neo4j://: it drops the old leader and asks for the new one); over bolt://
+    # the same follower would refuse again. Keyed by "the driver routes".
+    True: (neo4j_errors.ForbiddenOnReadOnlyDatabase,),
+    False: (neo4j_errors.ForbiddenOnReadOnlyDatabase, neo4j_errors.NotALeader),
+}
 
 _INDEX_SCHEMA = re.compile(r"schema=\(:(\w+) \{([^}]*)\}\)")
 _PROPERTY_SIZE = re.compile(r"property size: (\d+)")
@@ -83,12 +92,29 @@ def _rate_limited(exc: Exception, _: float | None) -> GraphstoreError:
                              f"({_code(exc)})")
 
 
+def _read_only(exc: Exception, _: float | None) -> GraphstoreError:
+    return FailedPrecondition(
+        "Neo4j refused the write: this database is read-only (server.databases.read_only, "
+        "ALTER DATABASE … SET ACCESS READ ONLY, or a read-only server); nothing was written. "
+        f"Reads still work; write to a writable database ({_code(exc)})")
+
+
+def _not_leader(exc: Exception, _: float | None) -> GraphstoreError:
+    return FailedPrecondition(
+        "Neo4j refused the write: the server that received it is not the database's leader "
+        "(a follower or read replica); nothing was written. Connect with a routing URI "
+        f"(neo4j://, neo4j+s://) so writes go to the leader ({_code(exc)})")
+
+
 def _schema(exc: Exception, _: float | None) -> GraphstoreError:
     return FailedPrecondition(f"Neo4j refused a schema change: {_message(exc)} ({_code(exc)})")
 
 
 _TABLE: tuple[tuple[Callable[[Exception], bool], Callable[[Exception, float | None],
                                                            GraphstoreError]], ...] = (
+    (lambda e: isinstance(e, neo4j_errors.ForbiddenOnReadOnlyDatabase)
+     or _code(e) == "Neo.ClientError.General.ReadOnly", _read_only),
+    (lambda e: isinstance(e, neo4j_errors.NotALeader), _not_leader),
     (lambda e: isinstance(e, neo4j_errors.ConstraintError),
      lambda e, _: AlreadyExists(f"a record with the same key already exists: {_message(e)}")),
     (lambda e: "TransactionTimedOut" in _code(e), _timed_out),
