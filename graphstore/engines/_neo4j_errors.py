@@ -22,16 +22,25 @@ from ..errors import (
     InvalidArgument,
 )
 
-__all__ = ["FAIL_FAST", "is_schema_race", "translate"]
+__all__ = ["is_final", "is_schema_race", "refuses_writes", "translate"]
 
-FAIL_FAST: dict[bool, tuple[type[Exception], ...]] = {
-    # The driver marks these transient and retries them for 30 s. A read-only database stays
-    # read-only, so its refusal is final at once. NotALeader is worth retrying only where the
-    # driver routes (neo4j://: it drops the old leader and asks for the new one); over bolt://
-    # the same follower would refuse again. Keyed by "the driver routes".
-    True: (neo4j_errors.ForbiddenOnReadOnlyDatabase,),
-    False: (neo4j_errors.ForbiddenOnReadOnlyDatabase, neo4j_errors.NotALeader),
-}
+# Codes for "this database takes no writes": ForbiddenOnReadOnlyDatabase (the driver marks
+# it transient), WriteOnReadOnlyAccessDatabase (5.26 with server.databases.read_only), ReadOnly.
+_READ_ONLY = ("General.ForbiddenOnReadOnlyDatabase", "General.WriteOnReadOnlyAccessDatabase",
+              "General.ReadOnly")
+
+
+def refuses_writes(exc: Exception) -> bool:
+    """The database (or this server's copy of it) is read-only."""
+    return _code(exc).endswith(_READ_ONLY)
+
+
+def is_final(exc: Exception, routing: bool) -> bool:
+    """A refusal that retrying cannot change, though the driver may mark it transient and
+    retry it for 30 s: a read-only database stays read-only. NotALeader is worth retrying
+    only where the driver routes (neo4j://: it drops the old leader and asks for the new
+    one); over bolt:// the same follower would refuse again."""
+    return refuses_writes(exc) or (not routing and isinstance(exc, neo4j_errors.NotALeader))
 
 _INDEX_SCHEMA = re.compile(r"schema=\(:(\w+) \{([^}]*)\}\)")
 _PROPERTY_SIZE = re.compile(r"property size: (\d+)")
@@ -112,9 +121,11 @@ def _schema(exc: Exception, _: float | None) -> GraphstoreError:
 
 _TABLE: tuple[tuple[Callable[[Exception], bool], Callable[[Exception, float | None],
                                                            GraphstoreError]], ...] = (
-    (lambda e: isinstance(e, neo4j_errors.ForbiddenOnReadOnlyDatabase)
-     or _code(e) == "Neo.ClientError.General.ReadOnly", _read_only),
+    (refuses_writes, _read_only),
     (lambda e: isinstance(e, neo4j_errors.NotALeader), _not_leader),
+    (lambda e: _code(e).endswith("Transaction.InvalidBookmark"),
+     lambda e, _: InvalidArgument("bookmarks: Neo4j cannot read them (give the tuple another "
+                                  f"store's .bookmarks returned, unchanged): {_code(e)}")),
     (lambda e: isinstance(e, neo4j_errors.ConstraintError),
      lambda e, _: AlreadyExists(f"a record with the same key already exists: {_message(e)}")),
     (lambda e: "TransactionTimedOut" in _code(e), _timed_out),

@@ -21,7 +21,7 @@ from ..compile.cypher import INDEXED_TYPES, KEY_CHARS, KEY_PREFIX, CypherCompile
 from ..errors import EngineUnavailable, FailedPrecondition, GraphstoreError
 from ..kinds import NodeKind, spec_of
 from ..ops import SEQUENCES, Op
-from ._neo4j_errors import FAIL_FAST, is_schema_race, translate
+from ._neo4j_errors import is_final, is_schema_race, refuses_writes, translate
 from .base import Connection, Engine, Transaction
 
 __all__ = ["Neo4jEngine"]
@@ -38,9 +38,9 @@ ROUTING_SCHEMES = frozenset({"neo4j", "neo4j+s", "neo4j+ssc"})
 
 
 class _Refused(Exception):
-    """A driver error the driver would retry for 30 s although retrying cannot help (a write
-    to a read-only database); raised inside the transaction function so the driver gives up
-    at once (it retries only its own errors). Never leaves the engine."""
+    """A refusal retrying cannot change (a write to a read-only database), raised inside the
+    transaction function so the driver gives up at once (it retries only its own errors,
+    and would retry ForbiddenOnReadOnlyDatabase for 30 s). Never leaves the engine."""
 
     def __init__(self, error: neo4j_errors.Neo4jError) -> None:
         super().__init__(type(error).__name__)
@@ -49,10 +49,10 @@ class _Refused(Exception):
 
 class _Neo4jTx(Transaction):
     def __init__(self, tx: neo4j.ManagedTransaction, compiler: CypherCompiler,
-                 fail_fast: tuple[type[Exception], ...]) -> None:
+                 routing: bool) -> None:
         self.tx = tx
         self.compiler = compiler
-        self.fail_fast = fail_fast
+        self.routing = routing
 
     def execute(self, statements: Sequence[Statement]) -> list[Any]:
         # A Record is a tuple of values: zipping it with the keys is 5-7x faster than
@@ -61,20 +61,21 @@ class _Neo4jTx(Transaction):
         # nodes or relationships, so there is nothing for data() to convert.
         out: list[Any] = []
         for s in statements:
-            out.append(_rows(self.tx, s.text, s.params, self.fail_fast))
+            out.append(_rows(self.tx, s.text, s.params, self.routing))
         return out
 
 
 def _rows(tx: neo4j.ManagedTransaction, text: str, params: dict[str, Any],
-          fail_fast: tuple[type[Exception], ...]) -> list[dict[str, Any]]:
+          routing: bool) -> list[dict[str, Any]]:
     """One statement's rows as dicts; an error the driver should not retry leaves as _Refused."""
     try:
         result = tx.run(text, params)
         keys = result.keys()
         return [dict(zip(keys, record, strict=True)) for record in result]
-    except fail_fast as exc:
-        assert isinstance(exc, neo4j_errors.Neo4jError)
-        raise _Refused(exc) from exc
+    except neo4j_errors.Neo4jError as exc:
+        if is_final(exc, routing):
+            raise _Refused(exc) from exc
+        raise
 
 
 NO_PASSWORD = ("Neo4j at {uri} asks for a login, but no password was given: pass password=... "
@@ -94,8 +95,9 @@ class Neo4jEngine(Engine):
         self.compiler = CypherCompiler()
         # One bookmark manager for every session of this store: each transaction starts after
         # the ones this store committed before it, on whichever cluster member serves it.
-        self.bookmarks = neo4j.GraphDatabase.bookmark_manager()
-        self.fail_fast = FAIL_FAST[conn.scheme in ROUTING_SCHEMES]
+        self._bookmarks = neo4j.GraphDatabase.bookmark_manager(
+            neo4j.Bookmarks.from_raw_values(conn.bookmarks))
+        self.routing = conn.scheme in ROUTING_SCHEMES
         try:
             self._driver = neo4j.GraphDatabase.driver(
                 conn.target, auth=auth, notifications_min_severity="OFF")
@@ -147,9 +149,9 @@ class Neo4jEngine(Engine):
                 if attempt == 2:
                     raise
             except _Refused as exc:
-                # A read-only database (or a follower) holding a current store opens for
-                # reading; its writes fail then, each with the cause named.
-                if version == SCHEMA_VERSION and done == ddl:
+                # A read-only database holding a current store opens for reading; its
+                # writes fail then, each with the cause named.
+                if refuses_writes(exc.error) and version == SCHEMA_VERSION and done == ddl:
                     return
                 raise translate(exc.error) from exc.error
         found = records[0]["version"]
@@ -204,21 +206,21 @@ class Neo4jEngine(Engine):
         """A session on the store's database that carries (and advances) the store's
         bookmarks; read sessions are routed to readers on a cluster."""
         return self._driver.session(
-            database=self.database, bookmark_manager=self.bookmarks,
+            database=self.database, bookmark_manager=self._bookmarks,
             default_access_mode=neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS)
 
     def _query(self, text: str, params: dict[str, Any] | None = None, *,
                write: bool = True) -> list[dict[str, Any]]:
         """One statement in its own managed transaction (bootstrap and schema work)."""
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return _rows(tx, text, params or {}, self.fail_fast)
+            return _rows(tx, text, params or {}, self.routing)
         with self._session(write) as session:
             return session.execute_write(work) if write else session.execute_read(work)
 
     def _run(self, write: bool, fn: Callable[[Transaction], T], timeout: float | None,
              idempotent: bool) -> T:
         def work(tx: neo4j.ManagedTransaction) -> T:
-            return fn(_Neo4jTx(tx, self.compiler, self.fail_fast))
+            return fn(_Neo4jTx(tx, self.compiler, self.routing))
         # The server stops a transaction past its timeout (and frees the core it used); the
         # driver raises TransactionTimedOut*, translated to DeadlineExceeded.
         unit = neo4j.unit_of_work(timeout=timeout)(work) if timeout is not None else work
@@ -257,6 +259,9 @@ class Neo4jEngine(Engine):
             raise translate(exc.error) from exc.error
         except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
             raise translate(exc) from exc
+
+    def bookmarks(self) -> tuple[str, ...]:
+        return tuple(sorted(self._bookmarks.get_bookmarks()))
 
     def close(self) -> None:
         self._driver.close()
