@@ -54,9 +54,11 @@ class PruneReport:
 
     @property
     def total(self) -> int:
+        """How many nodes went (or would go)."""
         return len(self.artifacts) + len(self.executions)
 
     def as_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-ready data (what ``graphstore prune --format json`` prints)."""
         return {"before": self.before, "dry_run": self.dry_run, "done": self.done,
                 "batches": self.batches, "total": self.total, "counts": self.counts,
                 "kept": self.kept, "artifacts": self.artifacts, "executions": self.executions}
