@@ -6,6 +6,7 @@
     >>> [a] = store.put_artifacts([Artifact(type_id=t, uri="/data/1", properties={"day": 1})])
 """
 
+from ._retention_api import PruneReport
 from .analysis import CacheHit, Comparison, ImpactedNode, ImpactReport
 from .errors import (
     AlreadyExists,
@@ -83,6 +84,7 @@ __all__ = [
     "MetadataStore",
     "NodeRef",
     "NotFound",
+    "PruneReport",
     "OrderByField",
     "Page",
     "ParentContext",

@@ -6,6 +6,7 @@
     graphstore lineage artifact:5 --up --format html -o lineage.html
     graphstore impact artifact:2 --mark "label leak"
     graphstore stats
+    graphstore prune --before 90d --keep Model --dry-run
     graphstore browser --serve                        # Neo4j Browser style and guide
     graphstore serve --port 5000                      # the HTTP service (docs/server.md)
 
@@ -29,6 +30,7 @@ from typing import IO, Any, NoReturn
 
 from . import __version__, _browser, _cli_serve
 from ._cli_output import Progress, dump_json
+from ._cli_prune import add_prune
 from ._cli_query import KINDS, cmd_impact, cmd_lineage, cmd_ls, cmd_show, cmd_stats
 from ._install import pip_install
 from ._redact import redact, redact_uri
@@ -91,6 +93,8 @@ def store_uri(args: argparse.Namespace) -> str:
 
 def read_only(args: argparse.Namespace) -> bool:
     """True for the commands that only look: they open the store read-only."""
+    if getattr(args, "writes", False):  # a command of its own module that writes (prune)
+        return bool(getattr(args, "dry_run", False))
     return not (getattr(args, "mark", None) is not None or getattr(args, "unmark", False))
 
 
@@ -293,6 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("stats", "counts by kind, type and state; events; quarantined nodes")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_stats)
+
+    add_prune(command)
 
     p = command("browser", "how to open Neo4j Browser with graphstore's style and guide (--serve serves them)")
     p.add_argument("--serve", action="store_true", help="serve the style and the guide for Browser (Ctrl-C stops)")

@@ -13,6 +13,7 @@ from ._convert import to_event, to_node, to_type
 from ._gc import paused_gc
 from ._lineage_api import LineageMixin
 from ._outcome import keys_of, write_naming
+from ._retention_api import RetentionMixin
 from ._types_api import TypesMixin
 from ._validate import INT64_MAX, _check, _ids, check_batch, check_int, check_text, check_texts
 from .deadlines import (
@@ -45,7 +46,7 @@ M = TypeVar("M")
 DEFAULT_PAGE_SIZE = 100
 
 
-class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
+class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin, RetentionMixin):
     """An MLMD-shaped metadata store.
 
     ``MetadataStore()`` is embedded and in memory (gone on close, like MLMD's fake_database);
@@ -65,13 +66,15 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
 
     def __init__(self, uri: str | os.PathLike[str] | None = None, *, user: str | None = None,
                  password: str | None = None, database: str | None = None, read_only: bool = False,
-                 read_timeout: float | None = None, filter_timeout: float | None = None) -> None:
+                 read_timeout: float | None = None, filter_timeout: float | None = None,
+                 bookmarks: Iterable[str] | None = None) -> None:
         self._filter_timeout = resolve_timeout(filter_timeout, "filter_timeout",
                                                FILTER_TIMEOUT_ENV, DEFAULT_FILTER_TIMEOUT)
         self._conn = dataclasses.replace(
             parse_uri(uri, user=user, password=password, database=database, read_only=read_only),
             read_timeout=resolve_timeout(read_timeout, "read_timeout", READ_TIMEOUT_ENV,
-                                         DEFAULT_READ_TIMEOUT))
+                                         DEFAULT_READ_TIMEOUT),
+            bookmarks=check_texts("bookmarks", bookmarks or ()))
         self._engine: Engine = open_engine(self._conn)
 
     @classmethod
@@ -81,6 +84,14 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
         env = os.environ
         return cls(env.get("GRAPHSTORE_URI") or None, user=env.get("GRAPHSTORE_USER"),
                    password=env.get("GRAPHSTORE_PASSWORD"), database=env.get("GRAPHSTORE_DATABASE"))
+
+    @property
+    def bookmarks(self) -> tuple[str, ...]:
+        """Neo4j's bookmarks for the writes this store has made or seen: give them to another
+        store (``MetadataStore(..., bookmarks=...)``, in another process too) and its reads
+        see those writes, on any cluster member. Empty on SQLite (every reader sees every
+        commit). See docs/clusters.md."""
+        return self._engine.bookmarks()
 
     @property
     def engine_name(self) -> str:

@@ -22,7 +22,25 @@ from ..errors import (
     InvalidArgument,
 )
 
-__all__ = ["is_schema_race", "translate"]
+__all__ = ["is_final", "is_schema_race", "refuses_writes", "translate"]
+
+# Codes for "this database takes no writes": ForbiddenOnReadOnlyDatabase (the driver marks
+# it transient), WriteOnReadOnlyAccessDatabase (5.26 with server.databases.read_only), ReadOnly.
+_READ_ONLY = ("General.ForbiddenOnReadOnlyDatabase", "General.WriteOnReadOnlyAccessDatabase",
+              "General.ReadOnly")
+
+
+def refuses_writes(exc: Exception) -> bool:
+    """The database (or this server's copy of it) is read-only."""
+    return _code(exc).endswith(_READ_ONLY)
+
+
+def is_final(exc: Exception, routing: bool) -> bool:
+    """A refusal that retrying cannot change, though the driver may mark it transient and
+    retry it for 30 s: a read-only database stays read-only. NotALeader is worth retrying
+    only where the driver routes (neo4j://: it drops the old leader and asks for the new
+    one); over bolt:// the same follower would refuse again."""
+    return refuses_writes(exc) or (not routing and isinstance(exc, neo4j_errors.NotALeader))
 
 _INDEX_SCHEMA = re.compile(r"schema=\(:(\w+) \{([^}]*)\}\)")
 _PROPERTY_SIZE = re.compile(r"property size: (\d+)")
@@ -83,12 +101,31 @@ def _rate_limited(exc: Exception, _: float | None) -> GraphstoreError:
                              f"({_code(exc)})")
 
 
+def _read_only(exc: Exception, _: float | None) -> GraphstoreError:
+    return FailedPrecondition(
+        "Neo4j refused the write: this database is read-only (server.databases.read_only, "
+        "ALTER DATABASE … SET ACCESS READ ONLY, or a read-only server); nothing was written. "
+        f"Reads still work; write to a writable database ({_code(exc)})")
+
+
+def _not_leader(exc: Exception, _: float | None) -> GraphstoreError:
+    return FailedPrecondition(
+        "Neo4j refused the write: the server that received it is not the database's leader "
+        "(a follower or read replica); nothing was written. Connect with a routing URI "
+        f"(neo4j://, neo4j+s://) so writes go to the leader ({_code(exc)})")
+
+
 def _schema(exc: Exception, _: float | None) -> GraphstoreError:
     return FailedPrecondition(f"Neo4j refused a schema change: {_message(exc)} ({_code(exc)})")
 
 
 _TABLE: tuple[tuple[Callable[[Exception], bool], Callable[[Exception, float | None],
                                                            GraphstoreError]], ...] = (
+    (refuses_writes, _read_only),
+    (lambda e: isinstance(e, neo4j_errors.NotALeader), _not_leader),
+    (lambda e: _code(e).endswith("Transaction.InvalidBookmark"),
+     lambda e, _: InvalidArgument("bookmarks: Neo4j cannot read them (give the tuple another "
+                                  f"store's .bookmarks returned, unchanged): {_code(e)}")),
     (lambda e: isinstance(e, neo4j_errors.ConstraintError),
      lambda e, _: AlreadyExists(f"a record with the same key already exists: {_message(e)}")),
     (lambda e: "TransactionTimedOut" in _code(e), _timed_out),

@@ -64,6 +64,12 @@ class Engine(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None: ...
 
+    def bookmarks(self) -> tuple[str, ...]:
+        """Tokens naming the writes this store has seen, for another store to start after
+        (``MetadataStore(..., bookmarks=...)``); none on an engine whose commits every later
+        transaction sees anyway (SQLite: one file)."""
+        return ()
+
 
 @dataclass(frozen=True)
 class Connection:
@@ -76,6 +82,7 @@ class Connection:
     database: str | None = None
     read_only: bool = False
     read_timeout: float = DEFAULT_READ_TIMEOUT
+    bookmarks: tuple[str, ...] = ()  # Neo4j: start after these writes (causal consistency)
 
 
 def parse_uri(uri: str | os.PathLike[str] | None, *, user: str | None = None,
@@ -151,6 +158,9 @@ class ReadOnly(Engine):
 
     def close(self) -> None:
         self._engine.close()
+
+    def bookmarks(self) -> tuple[str, ...]:
+        return self._engine.bookmarks()
 
 
 _ENGINES: dict[str, tuple[str, str]] = {

@@ -1,4 +1,9 @@
-"""The Neo4j engine: one driver, managed transactions (retried on transient errors)."""
+"""The Neo4j engine: one driver, managed transactions (retried on transient errors).
+
+On a cluster or Aura (``neo4j://``), reads go to readers and writes to the leader (the
+driver's routing, per transaction's access mode), and every transaction carries the store's
+bookmarks, so a read sees the writes this store made before it (causal consistency).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from ..compile.cypher import INDEXED_TYPES, KEY_CHARS, KEY_PREFIX, CypherCompile
 from ..errors import EngineUnavailable, FailedPrecondition, GraphstoreError
 from ..kinds import NodeKind, spec_of
 from ..ops import SEQUENCES, Op
-from ._neo4j_errors import is_schema_race, translate
+from ._neo4j_errors import is_final, is_schema_race, refuses_writes, translate
 from .base import Connection, Engine, Transaction
 
 __all__ = ["Neo4jEngine"]
@@ -27,12 +32,27 @@ T = TypeVar("T")
 CONFLICT_ATTEMPTS = 3
 # How long opening a store waits for the indexes schema.cypher creates to come online.
 SCHEMA_WAIT_S = 300
+# URI schemes whose driver routes (neo4j://): a NotALeader there refreshes the routing table
+# and is worth the driver's retry; over bolt:// the same server would answer the same again.
+ROUTING_SCHEMES = frozenset({"neo4j", "neo4j+s", "neo4j+ssc"})
+
+
+class _Refused(Exception):
+    """A refusal retrying cannot change (a write to a read-only database), raised inside the
+    transaction function so the driver gives up at once (it retries only its own errors,
+    and would retry ForbiddenOnReadOnlyDatabase for 30 s). Never leaves the engine."""
+
+    def __init__(self, error: neo4j_errors.Neo4jError) -> None:
+        super().__init__(type(error).__name__)
+        self.error = error
 
 
 class _Neo4jTx(Transaction):
-    def __init__(self, tx: neo4j.ManagedTransaction, compiler: CypherCompiler) -> None:
+    def __init__(self, tx: neo4j.ManagedTransaction, compiler: CypherCompiler,
+                 routing: bool) -> None:
         self.tx = tx
         self.compiler = compiler
+        self.routing = routing
 
     def execute(self, statements: Sequence[Statement]) -> list[Any]:
         # A Record is a tuple of values: zipping it with the keys is 5-7x faster than
@@ -41,10 +61,21 @@ class _Neo4jTx(Transaction):
         # nodes or relationships, so there is nothing for data() to convert.
         out: list[Any] = []
         for s in statements:
-            result = self.tx.run(s.text, s.params)
-            keys = result.keys()
-            out.append([dict(zip(keys, record, strict=True)) for record in result])
+            out.append(_rows(self.tx, s.text, s.params, self.routing))
         return out
+
+
+def _rows(tx: neo4j.ManagedTransaction, text: str, params: dict[str, Any],
+          routing: bool) -> list[dict[str, Any]]:
+    """One statement's rows as dicts; an error the driver should not retry leaves as _Refused."""
+    try:
+        result = tx.run(text, params)
+        keys = result.keys()
+        return [dict(zip(keys, record, strict=True)) for record in result]
+    except neo4j_errors.Neo4jError as exc:
+        if is_final(exc, routing):
+            raise _Refused(exc) from exc
+        raise
 
 
 NO_PASSWORD = ("Neo4j at {uri} asks for a login, but no password was given: pass password=... "
@@ -62,11 +93,19 @@ class Neo4jEngine(Engine):
         self.read_timeout = conn.read_timeout
         auth = (conn.user or "neo4j", conn.password or "") if conn.password is not None else None
         self.compiler = CypherCompiler()
+        # One bookmark manager for every session of this store: each transaction starts after
+        # the ones this store committed before it, on whichever cluster member serves it.
+        self._bookmarks = neo4j.GraphDatabase.bookmark_manager(
+            neo4j.Bookmarks.from_raw_values(conn.bookmarks))
+        self.routing = conn.scheme in ROUTING_SCHEMES
         try:
             self._driver = neo4j.GraphDatabase.driver(
                 conn.target, auth=auth, notifications_min_severity="OFF")
             self._driver.verify_connectivity()
             self._init_schema()
+        except _Refused as exc:
+            self._close_quietly()
+            raise translate(exc.error) from exc.error
         except neo4j_errors.Neo4jError as exc:
             self._close_quietly()
             if conn.password is None and isinstance(exc, neo4j_errors.AuthError):
@@ -86,8 +125,7 @@ class Neo4jEngine(Engine):
 
     def _init_schema(self) -> None:
         ddl = hashlib.sha256("\n".join(schema_cypher()).encode()).hexdigest()[:16]
-        marker, _, _ = self._driver.execute_query(cypher_statements()["schema_marker"],
-                                                  database_=self.database)
+        marker = self._query(cypher_statements()["schema_marker"], write=False)
         version, done = marker[0]["version"], marker[0]["ddl"]
         if version is not None and version > SCHEMA_VERSION:
             raise FailedPrecondition(f"store schema version {version} is newer than this "
@@ -104,13 +142,18 @@ class Neo4jEngine(Engine):
         params = {"sequences": list(SEQUENCES), "version": SCHEMA_VERSION, "ddl": ddl}
         for attempt in range(3):
             try:
-                records, _, _ = self._driver.execute_query(
-                    cypher_statements()["init_bookkeeping"], params, database_=self.database)
+                records = self._query(cypher_statements()["init_bookkeeping"], params)
                 break
             except neo4j_errors.ConstraintError:
                 # another process created the same bookkeeping nodes at the same moment
                 if attempt == 2:
                     raise
+            except _Refused as exc:
+                # A read-only database holding a current store opens for reading; its
+                # writes fail then, each with the cause named.
+                if refuses_writes(exc.error) and version == SCHEMA_VERSION and done == ddl:
+                    return
+                raise translate(exc.error) from exc.error
         found = records[0]["version"]
         if found > SCHEMA_VERSION:
             raise FailedPrecondition(f"store schema version {found} is newer than this "
@@ -122,30 +165,28 @@ class Neo4jEngine(Engine):
         (a long string would overflow them). Idempotent: only nodes lacking a shadow are written."""
         statements = cypher_statements()
         targets = [("Artifact", "uri")]
-        records, _, _ = self._driver.execute_query(statements["declared_properties"],
-                                                   database_=self.database)
+        records = self._query(statements["declared_properties"], write=False)
         for r in records:
             if not {int(t) for t in INDEXED_TYPES} & set(r["types"]):
                 continue
             label = spec_of(NodeKind(r["kind"])).label
             targets.append((label, r["key"]))
-            found, _, _ = self._driver.execute_query(
-                statements["range_indexes_on"], {"label": label, "key": r["key"]}, database_=self.database)
+            found = self._query(statements["range_indexes_on"], {"label": label, "key": r["key"]},
+                                write=False)
             for index in found:
-                self._driver.execute_query(f"DROP INDEX {quote(index['name'])} IF EXISTS",
-                                           database_=self.database)
-            self._driver.execute_query(
-                f"CREATE RANGE INDEX IF NOT EXISTS FOR (n:{quote(label)}) "
-                f"ON (n.{quote(KEY_PREFIX + r['key'])})", database_=self.database)
-        with self._driver.session(database=self.database) as session:
+                self._query(f"DROP INDEX {quote(index['name'])} IF EXISTS")
+            self._query(f"CREATE RANGE INDEX IF NOT EXISTS FOR (n:{quote(label)}) "
+                        f"ON (n.{quote(KEY_PREFIX + r['key'])})")
+        # CALL … IN TRANSACTIONS needs an auto-commit transaction (session.run)
+        with self._session(write=True) as session:
             for label, key in targets:
                 text = statements["backfill_index_keys"].replace("{Label}", quote(label))
                 session.run(text, {"key": key, "shadow": KEY_PREFIX + key, "chars": KEY_CHARS}).consume()
 
     def _schema_online(self) -> bool:
-        records, _, _ = self._driver.execute_query(
+        records = self._query(
             "SHOW INDEXES YIELD name, state, failureMessage WHERE name STARTS WITH 'graphstore_' "
-            "AND state <> 'ONLINE' RETURN name, state, failureMessage", database_=self.database)
+            "AND state <> 'ONLINE' RETURN name, state, failureMessage", write=False)
         failed = [r for r in records if r["state"] == "FAILED"]
         if failed:
             raise FailedPrecondition(f"Neo4j index {failed[0]['name']} is FAILED: "
@@ -155,24 +196,40 @@ class Neo4jEngine(Engine):
     def _schema_statement(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         for attempt in range(CONFLICT_ATTEMPTS):
             try:
-                records, _, _ = self._driver.execute_query(text, params, database_=self.database)
-                return [r.data() for r in records]
+                return self._query(text, params)
             except neo4j_errors.Neo4jError as exc:
                 if not is_schema_race(exc) or attempt + 1 == CONFLICT_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
 
+    def _session(self, write: bool) -> neo4j.Session:
+        """A session on the store's database that carries (and advances) the store's
+        bookmarks; read sessions are routed to readers on a cluster."""
+        return self._driver.session(
+            database=self.database, bookmark_manager=self._bookmarks,
+            default_access_mode=neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS)
+
+    def _query(self, text: str, params: dict[str, Any] | None = None, *,
+               write: bool = True) -> list[dict[str, Any]]:
+        """One statement in its own managed transaction (bootstrap and schema work)."""
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            return _rows(tx, text, params or {}, self.routing)
+        with self._session(write) as session:
+            return session.execute_write(work) if write else session.execute_read(work)
+
     def _run(self, write: bool, fn: Callable[[Transaction], T], timeout: float | None,
              idempotent: bool) -> T:
         def work(tx: neo4j.ManagedTransaction) -> T:
-            return fn(_Neo4jTx(tx, self.compiler))
+            return fn(_Neo4jTx(tx, self.compiler, self.routing))
         # The server stops a transaction past its timeout (and frees the core it used); the
         # driver raises TransactionTimedOut*, translated to DeadlineExceeded.
         unit = neo4j.unit_of_work(timeout=timeout)(work) if timeout is not None else work
         for attempt in range(CONFLICT_ATTEMPTS if idempotent or not write else 1):
             try:
-                with self._driver.session(database=self.database) as session:
+                with self._session(write) as session:
                     return session.execute_write(unit) if write else session.execute_read(unit)
+            except _Refused as exc:
+                raise translate(exc.error, timeout) from exc.error
             except neo4j_errors.IncompleteCommit as exc:
                 # a read's COMMIT only ends it: it wrote nothing, so it runs again (as the
                 # driver reruns a read on any other lost connection) and is never "unknown"
@@ -198,8 +255,13 @@ class Neo4jEngine(Engine):
         try:
             return compiled.decode([self._schema_statement(s.text, s.params)
                                     for s in compiled.statements])
+        except _Refused as exc:
+            raise translate(exc.error) from exc.error
         except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
             raise translate(exc) from exc
+
+    def bookmarks(self) -> tuple[str, ...]:
+        return tuple(sorted(self._bookmarks.get_bookmarks()))
 
     def close(self) -> None:
         self._driver.close()
