@@ -286,18 +286,6 @@ def test_browser_print(bare: Target) -> None:
     assert "<slide>" in bare.run("browser", "--print", "guide").stdout
 
 
-# -- demo -------------------------------------------------------------------------------------------
-
-def test_demo_on_the_default_embedded_store(bare: Target) -> None:
-    pytest.importorskip("sklearn", reason="the demo needs scikit-learn (pip install -e '.[demo]')")
-    result = bare.run("demo")
-    assert result.returncode == 0, result.stderr
-    assert "Cache hit" in result.stdout and "Explore it:" in result.stdout
-    assert (bare.cwd / "graphstore.db").exists()
-    listed = bare.run("ls", "artifacts", "--type", "Model", "--format", "refs")
-    assert listed.returncode == 0 and listed.stdout.count("artifact:") == 2
-
-
 def test_internal_errors_are_not_user_errors() -> None:
     assert BUG not in (0, 1, 2, 3, 4, 5)
 
