@@ -44,10 +44,11 @@ class Target:
     cwd: Path
     ids: dict[str, int]
 
-    def run(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, env: dict[str, str] | None = None,
+            timeout: float = 180) -> subprocess.CompletedProcess[str]:
         full = {**os.environ, **self.env, "GRAPHSTORE_PROGRESS": "0", **(env or {})}
         return subprocess.run([*COMMAND, *args], capture_output=True, text=True, env=full, cwd=self.cwd,
-                              timeout=180, check=False)
+                              timeout=timeout, check=False)
 
 
 def build(store: MetadataStore) -> dict[str, int]:

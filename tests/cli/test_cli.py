@@ -19,7 +19,8 @@ def test_console_script_is_installed() -> None:
 def test_help_lists_commands_and_exit_codes(bare: Target) -> None:
     result = bare.run("--help")
     assert result.returncode == 0
-    for command in ("demo", "ls", "show", "lineage", "impact", "stats", "browser", "import-mlmd"):
+    for command in ("demo", "ls", "show", "lineage", "impact", "stats", "browser", "import-mlmd", "compare",
+                    "delete", "completion"):
         assert command in result.stdout
     for code in EXIT_CODES:
         assert re.search(rf"^\s+{code}\s", result.stdout, re.M), code
