@@ -57,7 +57,8 @@ EXIT_CODES = {
            "graphstore store, an output file that cannot be written)",
     UNAVAILABLE: "store or file unavailable (no such store file, an OS error on a file, Neo4j unreachable "
                  "or refused the login)",
-    REFUSED: "refused: a precondition failed or the thing exists already (e.g. a missing extra)",
+    REFUSED: "refused: a precondition failed or the thing exists already (e.g. a missing extra; delete "
+             "not confirmed, or without --yes off a terminal)",
     FAILED: "any other graphstore error",
     BUG: "internal error (a bug: please report it with the traceback printed)",
     INTERRUPTED: "interrupted (Ctrl-C)",
