@@ -4,6 +4,9 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-dev
+# `make demo` needs graphstore and scikit-learn only: a stamp of its own, so a fresh clone's demo
+# skips the dev tools and MLMD; `make test` later installs them into the same venv ($(STAMP))
+DEMO_STAMP := $(VENV)/.installed-demo
 
 .PHONY: demo test check-mlmd lint typecheck unit neo4j neo4j-stop screenshots clean docs
 
@@ -17,15 +20,27 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,demo,mlmd,server,docs,notebook]'
 	touch $@
 
+# the dev install has the demo's extra: after `make test`, the demo installs nothing
+$(DEMO_STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: the venv needs Python 3.11" \
+	  "(or pass PYTHON=/path/to/python3)" >&2; exit 1; }
+	@if [ -f $(STAMP) ] && [ $(STAMP) -nt pyproject.toml ]; then echo "make: $(VENV) has the dev install"; else \
+	  set -e; test -x $(PY) || $(PYTHON) -m venv $(VENV); \
+	  $(PY) -m pip install --quiet --upgrade pip; \
+	  $(PY) -m pip uninstall --quiet --yes graphstore 2>/dev/null || true; \
+	  echo "$(PY) -m pip install --quiet -e '.[demo]'"; $(PY) -m pip install --quiet -e '.[demo]'; fi
+	touch $@
+
 ## check-mlmd: fail unless the mlmd extra imports (its tests must run, not skip)
 check-mlmd: $(STAMP)
 	@$(PY) -c "import ml_metadata, graphstore.mlmd" || { echo "make: the mlmd extra (ml-metadata 1.17) is not" \
 	  "importable in $(VENV) ($$($(PY) --version)): install it (.venv/bin/pip install -e '.[mlmd]'), or rebuild" \
 	  "the venv with Python 3.11 (make clean && make test)" >&2; exit 1; }
 
-## demo: set up and run the Iris pipeline demo on the embedded (SQLite) store
-demo: $(STAMP)
-	$(PY) -m graphstore.demo_iris
+## demo: install graphstore and scikit-learn, run the Iris pipeline into ./graphstore.db (its files in
+## ./graphstore-demo-files); running it again adds runs. GRAPHSTORE_URI=bolt://… runs it on Neo4j
+demo: $(DEMO_STAMP)
+	$(VENV)/bin/graphstore demo
 
 ## test: set up, fetch Neo4j if needed, lint, type-check and run the whole suite on every engine
 test: $(STAMP) check-mlmd

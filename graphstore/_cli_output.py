@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
 import time
+import webbrowser
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -15,7 +17,8 @@ from .analysis import QUARANTINE_REASON
 from .errors import InvalidArgument
 from .models import Artifact, Context, Execution
 
-__all__ = ["Progress", "describe", "dump_json", "write_file", "record_json", "ref_of", "state_of", "table", "when"]
+__all__ = ["FORMAT_ALIASES", "Progress", "add_format", "describe", "dump_json", "open_in_browser", "record_json",
+           "ref_of", "state_of", "table", "when", "write_file"]
 
 Node = Artifact | Execution | Context
 
@@ -81,6 +84,28 @@ def write_file(path: str, text: str, option: str) -> None:
         Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InvalidArgument(f"{option}: cannot write {path!r}: {exc.strerror or exc}") from None
+
+
+# One vocabulary for --format on every command: text (for people) and json (for programs)
+# everywhere, refs (one node reference a line, for pipes) where a command lists nodes, pictures
+# for lineage. Older spellings keep working.
+FORMAT_ALIASES = {"table": "text"}
+
+
+def add_format(parser: argparse.ArgumentParser, *choices: str, default: str | None = "text",
+               help_text: str | None = None) -> None:
+    """Add ``--format`` with these choices (first ``text``, ``json``, …) and the aliases."""
+    def normalized(text: str) -> str:
+        return FORMAT_ALIASES.get(text.lower(), text.lower())
+    aliases = [f"{old} = {new}" for old, new in FORMAT_ALIASES.items() if new in choices]
+    parser.add_argument("--format", type=normalized, choices=choices, default=default,
+                        help=(help_text or "output format") + f" (default {default or 'text'}"
+                             + (f"; {', '.join(aliases)}" if aliases else "") + ")")
+
+
+def open_in_browser(path: str) -> bool:
+    """Open a local file in the user's web browser ($BROWSER first); False when none is known."""
+    return webbrowser.open(Path(path).resolve().as_uri())
 
 
 class Progress:

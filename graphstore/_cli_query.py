@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from ._cli_output import (
     dump_json,
     iterate,
     kind_of,
+    open_in_browser,
     record_json,
     ref_of,
     state_of,
@@ -260,10 +262,17 @@ def cmd_lineage(store: MetadataStore, args: argparse.Namespace, out: IO[str]) ->
     artifact_id = node.id if ref.kind == "artifact" else None
     execution_id = node.id if ref.kind == "execution" else None
     directions = _directions(args)
-    if args.format in ("text", "json"):
+    fmt = args.format or ("html" if args.open else "text")
+    if args.open and fmt != "html":
+        raise InvalidArgument(f"--open shows the HTML page: it does not go with --format {fmt}")
+    if args.open and args.output == "-":
+        raise InvalidArgument("--open needs a file to open: -o FILE, not standard output")
+    if fmt in ("text", "json", "refs"):
         results = {d: store.lineage(d, artifact_id=artifact_id, execution_id=execution_id,
                                        max_hops=args.hops) for d in directions}
-        if args.format == "json":
+        if fmt == "refs":
+            out.writelines(dict.fromkeys(f"{n.ref}\n" for r in results.values() for n in r.nodes))
+        elif fmt == "json":
             dump_json({"start": record_json(node), **{d.name.lower(): {
                 "total": r.total, "truncated": r.truncated,
                 "nodes": [{"ref": str(n.ref), "distance": n.distance, "path": [str(p) for p in n.path],
@@ -275,17 +284,27 @@ def cmd_lineage(store: MetadataStore, args: argparse.Namespace, out: IO[str]) ->
     graph = _merge([store.get_lineage_subgraph(LineageSubgraphQueryOptions(
         **{start: f"id = {node.id}"}, direction=d, max_num_hops=args.hops)) for d in directions])
     where = "lineage" if len(directions) == 2 else f"{directions[0].name.lower()} lineage"
-    text = render.render(graph, args.format, start=[node] if not isinstance(node, Context) else [],
+    text = render.render(graph, fmt, start=[node] if not isinstance(node, Context) else [],
                          title=f"{where} of {ref_of(node)} ({node.type})")
     output: str | None = args.output
-    if output is None and args.format == "html" and out.isatty():
-        output = f"lineage-{kind_of(node)}-{node.id}.html"
+    if output is None and fmt == "html" and (out.isatty() or args.open):
+        output = (f"lineage-{kind_of(node)}-{node.id}.html" if not args.open else
+                  _temporary(f"graphstore-lineage-{kind_of(node)}-{node.id}-", ".html"))
     if output and output != "-":
         write_file(output, text, "-o/--output")
         print(f"wrote {output}", file=sys.stderr)
     else:
         out.write(text)
+    if args.open and output and not open_in_browser(output):
+        print(f"graphstore: found no web browser to open it: open {output} yourself (or set $BROWSER)",
+              file=sys.stderr)
     return 0 if len(graph.artifacts) + len(graph.executions) > 1 else 1
+
+
+def _temporary(prefix: str, suffix: str) -> str:
+    """A new file's name in the temporary directory (kept: the browser reads it later)."""
+    with tempfile.NamedTemporaryFile(prefix=prefix, suffix=suffix, delete=False) as f:
+        return f.name
 
 
 # -- impact -------------------------------------------------------------------------------------
@@ -317,7 +336,9 @@ def cmd_impact(store: MetadataStore, args: argparse.Namespace, out: IO[str]) -> 
     report = store.impact(ids, filter_query=args.filter, created_after=_created_after(args.created_after),
                           mark=args.mark)
     reported: list[ImpactedNode] = sorted(report.executions + report.artifacts, key=lambda n: (n.distance, n.ref))
-    if args.format == "json":
+    if args.format == "refs":
+        out.writelines(f"{n.ref}\n" for n in reported)
+    elif args.format == "json":
         dump_json({"roots": [f"artifact:{r}" for r in report.roots], "marked": report.marked,
                    "nodes": [{"ref": str(n.ref), "distance": n.distance, "roots": n.roots,
                               "node": record_json(n.node)} for n in reported],

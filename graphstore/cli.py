@@ -5,6 +5,8 @@
     graphstore show artifact:3
     graphstore lineage artifact:5 --up --format html -o lineage.html
     graphstore impact artifact:2 --mark "label leak"
+    graphstore compare execution:3 execution:9
+    graphstore delete artifact:4 --yes
     graphstore stats
     graphstore prune --before 90d --keep Model --dry-run
     graphstore browser --serve                        # Neo4j Browser style and guide
@@ -21,19 +23,21 @@ import argparse
 import contextlib
 import dataclasses
 import importlib
+import importlib.metadata
 import inspect
 import os
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from . import __version__, _browser, _cli_serve
-from ._cli_output import Progress, dump_json
+from . import __version__, _browser, _cli_completion, _cli_demo, _cli_edit, _cli_serve
+from ._cli_output import Progress, add_format, dump_json
 from ._cli_prune import add_prune
 from ._cli_query import KINDS, cmd_impact, cmd_lineage, cmd_ls, cmd_show, cmd_stats
 from ._install import pip_install
-from ._redact import redact, redact_uri
+from ._redact import redact
 from .errors import (
     AlreadyExists,
     EngineUnavailable,
@@ -42,7 +46,6 @@ from .errors import (
     InvalidArgument,
     NotFound,
 )
-from .options import ListOptions
 from .render import FORMATS
 from .store import MetadataStore
 
@@ -57,7 +60,8 @@ EXIT_CODES = {
            "graphstore store, an output file that cannot be written)",
     UNAVAILABLE: "store or file unavailable (no such store file, an OS error on a file, Neo4j unreachable "
                  "or refused the login)",
-    REFUSED: "refused: a precondition failed or the thing exists already (e.g. a missing extra)",
+    REFUSED: "refused: a precondition failed or the thing exists already (e.g. a missing extra; delete "
+             "not confirmed, or without --yes off a terminal)",
     FAILED: "any other graphstore error",
     BUG: "internal error (a bug: please report it with the traceback printed)",
     INTERRUPTED: "interrupted (Ctrl-C)",
@@ -93,16 +97,21 @@ def store_uri(args: argparse.Namespace) -> str:
 
 def read_only(args: argparse.Namespace) -> bool:
     """True for the commands that only look: they open the store read-only."""
-    if getattr(args, "writes", False):  # a command of its own module that writes (prune)
+    if getattr(args, "writes", False):  # commands of their own modules that write (prune, delete)
         return bool(getattr(args, "dry_run", False))
     return not (getattr(args, "mark", None) is not None or getattr(args, "unmark", False))
 
 
+def store_path(uri: str) -> str | None:
+    """The file of an embedded store (or ``:memory:``); None for a server."""
+    return uri[len("sqlite://"):] if uri.startswith("sqlite://") else None if "://" in uri else uri
+
+
 def open_store(args: argparse.Namespace, *, create: bool = False) -> MetadataStore:
     """The store the options name: writable with ``create`` (a missing file is made), else
-    read-only unless the command writes (``impact --mark``); the file must then exist."""
+    read-only unless the command writes (``impact --mark``, ``delete``); the file must then exist."""
     uri = store_uri(args)
-    path = uri[len("sqlite://"):] if uri.startswith("sqlite://") else None if "://" in uri else uri
+    path = store_path(uri)
     if path and path != ":memory:" and not create and not os.path.lexists(path):
         raise EngineUnavailable(f"no store at {path}: `graphstore demo` makes one there, or point "
                                 "--uri / GRAPHSTORE_URI at yours")
@@ -139,23 +148,21 @@ def _importer() -> Any:
 
 def cmd_demo(args: argparse.Namespace, out: IO[str]) -> int:
     demo = _optional("graphstore.demo_iris", "the Iris demo", "demo")
+    uri = store_uri(args)
+    path = store_path(uri)
+    # the files stay next to the store (their artifacts' URIs point there), unless told otherwise
+    files = Path(args.workdir) if args.workdir else _cli_demo.files_dir(path)
     with open_store(args, create=True) as store:
-        options = {"workdir": args.workdir} if args.workdir else {}
+        before = demo.run_names(store)
         try:
-            demo.run_demo(store, out=lambda line: print(line, file=out), **options)
+            demo.run_demo(store, out=lambda line: print(line, file=out), workdir=files)
         except OSError as exc:
-            if not args.workdir or exc.filename is None or not str(exc.filename).startswith(args.workdir):
+            if files is None or exc.filename is None or not str(exc.filename).startswith(str(files)):
                 raise
-            raise InvalidArgument(f"--workdir: cannot write {str(exc.filename)!r}: {exc.strerror or exc}") from None
-        metrics = store.get_artifacts(ListOptions(filter_query="type = 'Metrics'", limit=1, is_asc=False))
-    # the hint shows the URI without its password: the user gives it again the way they did
-    shown = redact_uri(args.uri) if getattr(args, "uri", None) else ""
-    uri = f" --uri {shown}" if shown else ""
-    target = f"artifact:{metrics[0].id}" if metrics else "artifact:1"
-    print(f"\nExplore it:  graphstore{uri} ls artifacts  ·  graphstore{uri} lineage {target} --format html "
-          f"-o lineage.html  ·  graphstore{uri} stats  ·  graphstore --help", file=out)
-    if shown != getattr(args, "uri", ""):
-        print("  (the password is left out: give it with --password or GRAPHSTORE_PASSWORD)", file=out)
+            option = "--workdir" if args.workdir else "the demo's files folder"
+            raise InvalidArgument(f"{option}: cannot write {str(exc.filename)!r}: {exc.strerror or exc}") from None
+        _cli_demo.report(store, out, uri=uri, given_uri=getattr(args, "uri", None), store_path=path, files=files,
+                         before=before, after=demo.run_names(store), pipeline=demo.PIPELINE)
     return OK
 
 
@@ -231,6 +238,14 @@ def _count(text: str) -> int:
     return int(text)
 
 
+def version() -> str:
+    """The installed distribution's version (graphstore-lineage), else the package's."""
+    try:
+        return importlib.metadata.version("graphstore-lineage")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree without installing
+        return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     conn = common.add_argument_group("store")
@@ -248,14 +263,15 @@ def build_parser() -> argparse.ArgumentParser:
                      epilog=f"node references: artifact:12 (or a:12, or just 12), execution:7 (e:7), "
                             f"context:3 (c:3),\n  or KIND:TYPE/NAME such as context:PipelineRun/run-1\n\n"
                             f"exit status:\n{codes}")
-    parser.add_argument("--version", action="version", version=f"graphstore {__version__}")
+    parser.add_argument("--version", action="version", version=f"graphstore {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=_Parser)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], help=help_text, description=help_text)
 
     p = command("demo", "run the Iris pipeline demo into the store (default ./graphstore.db)")
-    p.add_argument("--workdir", help="where the pipeline writes its files (default: a temporary directory)")
+    p.add_argument("--workdir", help="where the pipeline writes its files (default: STORE-demo-files next to "
+                                     "a store file, else ./graphstore-demo-files)")
     p.set_defaults(func=cmd_demo, store=False)
 
     p = command("ls", "list artifacts, executions or contexts")
@@ -263,13 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--type", help="only this type (name)")
     p.add_argument("--filter", metavar="QUERY", help="MLMD filter query, e.g. \"uri LIKE '/data/%%'\"")
     p.add_argument("--limit", type=_count, default=100, help="at most N rows (default 100; 0 = all)")
-    p.add_argument("--format", choices=("table", "json", "refs"), default="table")
+    add_format(p, "text", "json", "refs", help_text="a table, JSON, or one reference a line")
     p.set_defaults(func=cmd_ls)
 
     p = command("show", "one artifact, execution or context with its properties, events and contexts")
     p.add_argument("ref", metavar="REF", help="artifact:12, execution:7, context:3, context:TYPE/NAME, …")
     p.add_argument("--limit", type=_count, default=20, help="members listed per section of a context (default 20)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(p, "text", "json")
     p.set_defaults(func=cmd_show)
 
     p = command("lineage", "what a node was made from (--up), what was made from it (--down), or both")
@@ -278,10 +294,13 @@ def build_parser() -> argparse.ArgumentParser:
     way.add_argument("--up", action="store_true", help="upstream only")
     way.add_argument("--down", action="store_true", help="downstream only")
     p.add_argument("--hops", type=_count, help="stop after N event edges (default: no limit)")
-    p.add_argument("--format", choices=("text", "json", *FORMATS), default="text",
-                   help="text table, JSON, or a picture: Graphviz dot, Mermaid, self-contained HTML")
+    add_format(p, "text", "json", "refs", *FORMATS, default=None,
+               help_text="a table, JSON, one reference a line, or a picture: Graphviz dot, Mermaid, "
+                         "self-contained HTML")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (html on a terminal goes to "
                                                           "lineage-KIND-ID.html unless given)")
+    p.add_argument("--open", action="store_true", help="write the HTML page (to -o FILE, else a temporary "
+                                                       "file) and open it in the web browser ($BROWSER)")
     p.set_defaults(func=cmd_lineage)
 
     p = command("impact", "everything downstream of bad artifacts; --mark quarantines it")
@@ -291,11 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
     mark = p.add_mutually_exclusive_group()
     mark.add_argument("--mark", metavar="REASON", help="quarantine the roots and everything downstream")
     mark.add_argument("--unmark", action="store_true", help="remove the quarantine of these roots (all without REF)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(p, "text", "json", "refs")
     p.set_defaults(func=cmd_impact)
 
     p = command("stats", "counts by kind, type and state; events; quarantined nodes")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(p, "text", "json")
     p.set_defaults(func=cmd_stats)
 
     add_prune(command)
@@ -312,10 +331,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("import-mlmd", "copy an MLMD store (SQLite file or MySQL connection) into this store")
     p.add_argument("source", metavar="CONNECTION", help="MLMD SQLite file, or a MySQL connection")
     p.add_argument("--batch-size", type=_count, help="nodes per transaction")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(p, "text", "json")
     p.set_defaults(func=cmd_import_mlmd, store=False)
 
+    # commands in modules of their own
     _cli_serve.add_parser(command)
+    _cli_edit.add_commands(command)
+    _cli_completion.add_commands(command, build_parser)
     return parser
 
 

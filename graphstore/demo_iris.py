@@ -35,7 +35,7 @@ from .models import Artifact, Event, EventType, Execution
 from .pipeline import PIPELINE_RUN_TYPE, PIPELINE_TYPE, Pipeline, Step
 from .store import MetadataStore
 
-__all__ = ["PIPELINE", "TRAIN_PARAMS", "IrisRun", "main", "run_demo", "run_pipeline"]
+__all__ = ["PIPELINE", "TRAIN_PARAMS", "IrisRun", "main", "run_demo", "run_names", "run_pipeline"]
 
 PIPELINE = "iris"
 TRAIN_PARAMS: dict[str, Any] = {"n_estimators": 100, "max_depth": 5, "random_state": 42,
@@ -264,6 +264,14 @@ def _print_impact(out: Out, store: MetadataStore, dataset: Artifact) -> None:
     out(f"  unmarked {store.unmark_impact([dataset.id])} nodes (store.unmark_impact)")
 
 
+def run_names(store: MetadataStore) -> list[str]:
+    """The names of the Iris pipeline's runs in the store, oldest first."""
+    pipeline = store.get_context_by_type_and_name(PIPELINE_TYPE, PIPELINE)
+    if pipeline is None or pipeline.id is None:
+        return []
+    return [str(c.name) for c in sorted(store.get_children_contexts_by_context(pipeline.id), key=lambda c: c.id or 0)]
+
+
 def run_demo(store: MetadataStore, *, out: Out = print,
              workdir: str | os.PathLike[str] | None = None) -> None:
     """Run the Iris pipeline three times on ``store`` and print what the store knows.
@@ -274,8 +282,7 @@ def run_demo(store: MetadataStore, *, out: Out = print,
     _sklearn()
     with tempfile.TemporaryDirectory(prefix="graphstore-iris-") as tmp:
         where = Path(workdir) if workdir is not None else Path(tmp)
-        pipeline = store.get_context_by_type_and_name(PIPELINE_TYPE, PIPELINE)
-        done = len(store.get_children_contexts_by_context(pipeline.id)) if pipeline and pipeline.id else 0
+        done = len(run_names(store))
         out(f"Iris pipeline on {store!r} ({store.engine_name}); files in {where}\n")
         first = run_pipeline(store, where, f"run-{done + 1}")
         _print_run(out, first, "first run" if not done else f"the demo again ({done} runs in the store)")

@@ -44,10 +44,11 @@ class Target:
     cwd: Path
     ids: dict[str, int]
 
-    def run(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, env: dict[str, str] | None = None,
+            timeout: float = 180) -> subprocess.CompletedProcess[str]:
         full = {**os.environ, **self.env, "GRAPHSTORE_PROGRESS": "0", **(env or {})}
         return subprocess.run([*COMMAND, *args], capture_output=True, text=True, env=full, cwd=self.cwd,
-                              timeout=180, check=False)
+                              timeout=timeout, check=False)
 
 
 def build(store: MetadataStore) -> dict[str, int]:
@@ -89,11 +90,9 @@ def build(store: MetadataStore) -> dict[str, int]:
             "evaluate": evaluate, "failed": failed, "pipeline": pipeline, "run": run}
 
 
-@pytest.fixture(scope="module", params=["sqlite", "neo4j"])
-def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
-    """The same small store on embedded SQLite (a file) and on Neo4j, built once per module."""
-    cwd = tmp_path_factory.mktemp("cli")
-    if request.param == "neo4j":
+def make_target(engine: str, request: pytest.FixtureRequest, cwd: Path) -> Target:
+    """The small store of ``build`` on ``engine`` (a file in ``cwd``, or the wiped Neo4j)."""
+    if engine == "neo4j":
         server: Neo4jTarget = request.getfixturevalue("neo4j_server")
         wipe_neo4j(server)
         env = {"GRAPHSTORE_URI": server.uri, "GRAPHSTORE_USER": server.user, "GRAPHSTORE_PASSWORD": server.password}
@@ -103,9 +102,21 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         store = MetadataStore(cwd / "store.db")
     with store:
         ids = build(store)
-    yield Target(request.param, env, cwd, ids)
+    return Target(engine, env, cwd, ids)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "neo4j"])
+def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    """The same small store on embedded SQLite (a file) and on Neo4j, built once per module."""
+    yield make_target(request.param, request, tmp_path_factory.mktemp("cli"))
     if request.param == "neo4j":
         wipe_neo4j(request.getfixturevalue("neo4j_server"))
+
+
+@pytest.fixture(params=["sqlite", "neo4j"])
+def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
+    """That store built anew for one test, for the commands that change it (delete)."""
+    return make_target(request.param, request, tmp_path)
 
 
 @pytest.fixture

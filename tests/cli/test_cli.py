@@ -19,7 +19,8 @@ def test_console_script_is_installed() -> None:
 def test_help_lists_commands_and_exit_codes(bare: Target) -> None:
     result = bare.run("--help")
     assert result.returncode == 0
-    for command in ("demo", "ls", "show", "lineage", "impact", "stats", "prune", "browser", "import-mlmd"):
+    for command in ("demo", "ls", "show", "lineage", "impact", "stats", "prune", "browser", "import-mlmd",
+                    "compare", "delete", "completion", "serve"):
         assert command in result.stdout
     for code in EXIT_CODES:
         assert re.search(rf"^\s+{code}\s", result.stdout, re.M), code
@@ -284,18 +285,6 @@ def test_browser_print(bare: Target) -> None:
     style = json.loads(bare.run("browser", "--print", "style-json").stdout)
     assert style["node.Artifact"]["caption"] == "{type} #{id}"
     assert "<slide>" in bare.run("browser", "--print", "guide").stdout
-
-
-# -- demo -------------------------------------------------------------------------------------------
-
-def test_demo_on_the_default_embedded_store(bare: Target) -> None:
-    pytest.importorskip("sklearn", reason="the demo needs scikit-learn (pip install -e '.[demo]')")
-    result = bare.run("demo")
-    assert result.returncode == 0, result.stderr
-    assert "Cache hit" in result.stdout and "Explore it:" in result.stdout
-    assert (bare.cwd / "graphstore.db").exists()
-    listed = bare.run("ls", "artifacts", "--type", "Model", "--format", "refs")
-    assert listed.returncode == 0 and listed.stdout.count("artifact:") == 2
 
 
 def test_internal_errors_are_not_user_errors() -> None:
