@@ -4,9 +4,9 @@ Neo4j 5.26 walks the reachable set fast (``MATCH (s)-[:K*0..]->(x) WITH DISTINCT
 planned as ``VarLengthExpand(Pruning,BFS)``) but exposes no depth. Measured here on the
 100,000-node DAG: ``SHORTEST 1`` to every end node took 8 s for the 864 nodes within 6 hops
 (a search per end node), and a level-by-level frontier sent from Python took 12-25 s (a
-round trip and an index seek per frontier node). So the engine returns the edges of the
-reachable set as compact int rows ``[source key, target key, source type, target type]`` and
-the decoder runs the breadth-first pass over them; filters that need a node's row run in the
+round trip and an index seek per frontier node). So the engine returns each reached node's
+key, type id and neighbour keys as three parallel lists (per-edge rows only when the caller
+asked for events) and the decoder runs the breadth-first pass over them; filters that need a node's row run in the
 engine, per kind, over the same pruned walk. See decisions.md (deep lineage on Neo4j).
 """
 
