@@ -4,9 +4,9 @@ Neo4j 5.26 walks the reachable set fast (``MATCH (s)-[:K*0..]->(x) WITH DISTINCT
 planned as ``VarLengthExpand(Pruning,BFS)``) but exposes no depth. Measured here on the
 100,000-node DAG: ``SHORTEST 1`` to every end node took 8 s for the 864 nodes within 6 hops
 (a search per end node), and a level-by-level frontier sent from Python took 12-25 s (a
-round trip and an index seek per frontier node). So the engine returns the edges of the
-reachable set as compact int rows ``[source key, target key, source type, target type]`` and
-the decoder runs the breadth-first pass over them; filters that need a node's row run in the
+round trip and an index seek per frontier node). So the engine returns each reached node's
+key, type id and neighbour keys as three parallel lists (per-edge rows only when the caller
+asked for events) and the decoder runs the breadth-first pass over them; filters that need a node's row run in the
 engine, per kind, over the same pruned walk. See decisions.md (deep lineage on Neo4j).
 """
 
@@ -49,14 +49,25 @@ def _reach(op: ops.LineageWalk, quote: Any, end: str = "x") -> list[str]:
 def _edges_text(op: ops.LineageWalk, quote: Any) -> str:
     kinds = "|".join(quote(k) for k in ops.EVENT_KINDS)
     left, right = _ARROWS[op.direction]
-    # One record of int lists: every event leading on from a reached node (one hop past a
-    # bound too, which tells the decoder the bound cut the walk short).
+    if not op.edges:
+        # Three parallel lists, one entry per reached node: its key, its type id and the keys
+        # one hop on (one hop past a bound too, which tells the decoder the bound cut the walk
+        # short). The decoder builds its maps with dict(zip()) at C speed; per-edge rows cost
+        # a Python tuple per edge (decision: Neo4j walk columns).
+        return "\n".join([
+            *_reach(op, quote),
+            f"OPTIONAL MATCH (x){left}[:{kinds}]{right}(y)",
+            "WITH x, collect(" + _KEY.format(v="y") + ") AS next",
+            "RETURN collect(" + _KEY.format(v="x") + ") AS keys, collect(x.type_id) AS types,"
+            " collect(next) AS next"])
+    # One record of int lists: every event leading on from a reached node, with its kind,
+    # path and time (get_lineage_subgraph's events).
     return "\n".join([
         *_reach(op, quote),
         f"OPTIONAL MATCH (x){left}[r:{kinds}]{right}(y)",
         "RETURN collect([" + _KEY.format(v="x") + ", x.type_id, "
         + "CASE WHEN r IS NULL THEN -1 ELSE " + _KEY.format(v="y") + " END, y.type_id"
-        + (", type(r), r.path, r.milliseconds_since_epoch" if op.edges else "") + "]) AS rows"])
+        + ", type(r), r.path, r.milliseconds_since_epoch]) AS rows"])
 
 
 def _filtered_text(op: ops.LineageWalk, kind: NodeKind, quote: Any) -> tuple[str, dict[str, Any]]:
@@ -106,14 +117,14 @@ def _statements(op: ops.LineageWalk, quote: Any) -> tuple[list[Statement], list[
 
 
 def _decode(op: ops.LineageWalk, filtered: list[NodeKind], results: list[Rows]) -> dict[str, Any]:
-    rows = results[0][0]["rows"] if results[0] else []
+    first = results[0][0] if results[0] else {}
     passing: set[int] | None = None
     if filtered:
         passing = set()
         for kind, res in zip(filtered, results[1:], strict=True):
             bit = 1 if kind is NodeKind.EXECUTION else 0
             passing.update(i * 2 + bit for i in (res[0]["ids"] if res else []))
-    return _answer(op, rows, passing)
+    return _answer(op, first, passing)
 
 
 FIRST_BOUND = 4  # nearest-N walks to this many hops first, then 4x deeper while it must
@@ -155,22 +166,35 @@ def compile_walk(op: ops.LineageWalk, quote: Any) -> Compiled:
     return Compiled(step(), lambda _: state["last"], follow=follow)
 
 
-def _answer(op: ops.LineageWalk, rows: list[list[Any]], passing: set[int] | None) -> dict[str, Any]:
-    """The breadth-first pass over the edge rows, then the answer's columns."""
+def _graph(op: ops.LineageWalk, first: Any) -> tuple[dict[int, Any], dict[int, int]]:
+    """(adjacency, type id) by node key, from either shape of the walk's record."""
+    if not op.edges:
+        if not first:
+            return {}, {}
+        return dict(zip(first["keys"], first["next"], strict=True)), dict(zip(first["keys"], first["types"],
+                                                                              strict=True))
     adj: defaultdict[int, list[int]] = defaultdict(list)
     type_of: dict[int, int] = {}
-    for row in rows:
+    for row in first.get("rows", ()) if first else ():
         src, src_type, dst, dst_type = row[0], row[1], row[2], row[3]
         type_of[src] = src_type
         if dst >= 0:
             adj[src].append(dst)
             type_of[dst] = dst_type
-    for v in adj.values():
-        v.sort()
+    return adj, type_of
+
+
+def _answer(op: ops.LineageWalk, first: Any, passing: set[int] | None) -> dict[str, Any]:
+    """The breadth-first pass over the reached nodes' neighbours, then the answer's columns."""
+    adj, type_of = _graph(op, first)
+    if op.parents:  # neighbours in key order: the same parent for the same graph, every time
+        for v in adj.values():
+            v.sort()
     starts = sorted({a * 2 for a in op.artifact_ids} | {e * 2 + 1 for e in op.execution_ids})
     distance = dict.fromkeys(starts, 0)
     parent = dict.fromkeys(starts, -1)
     frontier, depth, truncated, found = starts, 0, False, False
+    levels = [starts]
     while frontier:
         if op.target is not None and op.target in distance:
             found = True
@@ -180,31 +204,44 @@ def _answer(op: ops.LineageWalk, rows: list[list[Any]], passing: set[int] | None
             break
         depth += 1
         frontier = expand(frontier, adj, distance, parent, depth)
-    bits = {0 if k == "artifact" else 1 for k in op.report.kinds}
-    entries = sorted((d, k & 1, k) for k, d in distance.items()
-                     if (op.include_start or d > 0) and (k & 1) in bits
-                     and (passing is None or k in passing))
+        if frontier:
+            levels.append(frontier)
+    bits = sorted({0 if k == "artifact" else 1 for k in op.report.kinds})
+    # (distance, kind, id) order, level by level: no sort of the whole answer
+    keys: list[int] = []
+    dists: list[int] = []
+    for d, level in enumerate(levels):
+        if d == 0 and not op.include_start:
+            continue
+        for bit in bits:
+            got = sorted(k for k in level if k & 1 == bit and (passing is None or k in passing))
+            keys += got
+            dists += [d] * len(got)
     if op.after is not None:
         after = (op.after[0], op.after[1], op.after[2] * 2 + op.after[1])
-        entries = [e for e in entries if e > after]
+        skip = 0
+        while skip < len(keys) and (dists[skip], keys[skip] & 1, keys[skip]) <= after:
+            skip += 1
+        keys, dists = keys[skip:], dists[skip:]
     if op.limit is not None:
-        entries = entries[:op.limit]
+        keys, dists = keys[:op.limit], dists[:op.limit]
     out: dict[str, Any] = {"truncated": truncated, "exhausted": not truncated and not found,
                            "found_target": found or (op.target is not None and op.target in distance),
                            "depth": depth}
     if op.count_by is not None:
         counts: dict[int, int] = defaultdict(int)
-        for d, bit, k in entries:
-            counts[{"type": type_of.get(k, 0), "distance": d, "kind": bit}[op.count_by]] += 1
+        for k, d in zip(keys, dists, strict=True):
+            counts[{"type": type_of.get(k, 0), "distance": d, "kind": k & 1}[op.count_by]] += 1
         out["counts"] = sorted([g, n] for g, n in counts.items())
         return out
-    out["keys"] = array("q", (k for _, _, k in entries))
-    out["distances"] = array("q", (d for d, _, _ in entries))
-    out["type_ids"] = array("q", (type_of.get(k, 0) for _, _, k in entries))
+    out["keys"] = array("q", keys)
+    out["distances"] = array("q", dists)
+    get = type_of.get
+    out["type_ids"] = array("q", [get(k, 0) for k in keys])
     if op.parents:
-        out["parents"] = array("q", (parent[k] for _, _, k in entries))
+        out["parents"] = array("q", [parent[k] for k in keys])
     if op.edges:
-        out["edges"] = _events(rows)
+        out["edges"] = _events(first["rows"] if first else [])
     return out
 
 
