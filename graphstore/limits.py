@@ -117,3 +117,10 @@ BATCH_RECORDS = _add(
     "driver retries; nothing written), and 300,000 crashed it (Java heap space: the server "
     "exited). 50,000 is the chunk the benchmarks write with. Nodes, "
     "events and links given to one call count together; split bigger writes into several calls.")
+
+# -- the web UI (graphstore.server._ui_data) -------------------------------------------------
+# The picture is laid out in Python (graphstore._layout) on each expand; 1,000 nodes lay out in
+# about a second and are as many as a screen can tell apart.
+UI_PICTURE_NODES = _add(
+    "ui.picture_nodes", 1_000, "nodes",
+    "nodes in one lineage picture of the web UI (expand less, or use the API's paged lineage)")
