@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 
 from graphstore import MetadataStore
+from tests.conftest import ENGINES, wipe_neo4j
+from tests.neo4j_server import Neo4jTarget
 from tests.ui.pipeline import record
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -87,11 +89,22 @@ def serve(store: MetadataStore, token: str | None = None) -> Iterator[str]:
         thread.join(10)
 
 
-@pytest.fixture
-def service(store: MetadataStore, tmp_path: Path) -> Iterator[Service]:
-    ids = record(store, tmp_path / "files")
-    with serve(store) as url:
-        yield Service(url, store, ids)
+@pytest.fixture(scope="module", params=ENGINES)
+def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """One store per engine for the module, the pipeline recorded once (tests that write undo
+    it); recording it per test cost more than the tests themselves on Neo4j."""
+    engine = str(request.param)
+    folder = tmp_path_factory.mktemp(f"ui-{engine}")
+    if engine == "neo4j":
+        target: Neo4jTarget = request.getfixturevalue("neo4j_server")
+        wipe_neo4j(target)
+        store = MetadataStore(target.uri, user=target.user, password=target.password)
+    else:
+        store = MetadataStore(folder / "store.db") if engine == "sqlite-file" else MetadataStore()
+    with store:
+        ids = record(store, folder / "files")
+        with serve(store) as url:
+            yield Service(url, store, ids)
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from pathlib import Path
 from graphstore import MetadataStore
 from graphstore.pipeline import Pipeline
 
+BUCKET = "s3://iris-demo"  # the uris shown (the files themselves are in a temporary folder)
+
 
 def record(store: MetadataStore, folder: Path) -> dict[str, int]:
     """Two runs of split → train → evaluate over one raw file; the runs differ in ``lr``.
@@ -19,19 +21,20 @@ def record(store: MetadataStore, folder: Path) -> dict[str, int]:
     for run, lr in (("run-1", 0.1), ("run-2", 0.2)):
         n = run[-1]
         with Pipeline(store, "iris", run=run) as pipe:
-            raw = pipe.artifact("RawData", path=raw_path, name="iris.csv")
+            raw = pipe.artifact("RawData", path=raw_path, uri=f"{BUCKET}/raw/iris.csv", name="iris.csv")
             with pipe.step("Split", params={"seed": 7}, inputs={"data": raw}) as split:
                 if not split.cached:
                     (folder / "train.csv").write_text("5.1,1.4,setosa\n")
                     (folder / "test.csv").write_text("7.0,4.7,versicolor\n")
-                    split.output("train", type="Dataset", path=folder / "train.csv")
-                    split.output("test", type="Dataset", path=folder / "test.csv")
+                    split.output("train", type="Dataset", path=folder / "train.csv", uri=f"{BUCKET}/split/train.csv")
+                    split.output("test", type="Dataset", path=folder / "test.csv", uri=f"{BUCKET}/split/test.csv")
             with pipe.step("Train", params={"lr": lr}, inputs={"data": split.outputs["train"]}) as train:
                 (folder / f"model-{n}.pkl").write_text(f"model lr={lr}")
-                train.output("model", type="Model", path=folder / f"model-{n}.pkl")
+                train.output("model", type="Model", path=folder / f"model-{n}.pkl", uri=f"{BUCKET}/{run}/model.pkl")
             with pipe.step("Evaluate", inputs={"model": train.outputs["model"], "data": split.outputs["test"]}) as ev:
                 (folder / f"metrics-{n}.json").write_text(f'{{"accuracy": 0.9{n}}}')
                 ev.output("metrics", type="Metrics", path=folder / f"metrics-{n}.json",
+                          uri=f"{BUCKET}/{run}/metrics.json",
                           properties={"accuracy": 0.9 + int(n) / 100})
         ids["raw"] = raw.id or 0
         assert train.execution is not None

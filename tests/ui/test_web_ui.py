@@ -24,7 +24,7 @@ def test_search_by_type_uri_and_name(page: Any, service: Service) -> None:
     assert sorted(found.evaluate_all("rs => rs.map(r => r.dataset.key)")) == sorted(
         [f"artifact:{ids['model_1']}", f"artifact:{ids['model_2']}"])
     assert rows(page, '[data-kind="execution"] p') == ["none"]
-    open_view(page, service, "#/search?q=model-2.pkl")  # a uri
+    open_view(page, service, "#/search?q=run-2/model")  # a uri
     assert page.locator("#search-results tr[data-key]").evaluate_all("rs => rs.map(r => r.dataset.key)") == [
         f"artifact:{ids['model_2']}"]
     open_view(page, service, "#/search?q=run-2")  # a context's name
@@ -36,7 +36,7 @@ def test_node_page_shows_properties_contexts_made_by_and_used_by(page: Any, serv
     open_view(page, service, f"#/node/artifact:{ids['model_1']}")
     shoot(page, "node")
     text = page.inner_text("#node-page")
-    assert "sha256" in text and "model-1.pkl" in text
+    assert "sha256" in text and "s3://iris-demo/run-1/model.pkl" in text
     assert "PipelineRun #2 run-1" in text and "run-2" not in text
     made_by = page.locator('[data-direction="upstream"]')
     assert made_by.locator("h3").inner_text().lower() == "made by (1)"
