@@ -125,8 +125,8 @@ function recordTable(n, record) {
   ["id", "type", "name", "uri", "external_id"].forEach((f) => {
     if (record[f] !== undefined && record[f] !== "") { rows.push([f, record[f]]); }
   });
-  ["create_time_since_epoch", "last_update_time_since_epoch"].forEach((f) => {
-    if (record[f]) { rows.push([f.replace("_time_since_epoch", ""), new Date(record[f]).toISOString()]); }
+  [["created", "create_time_since_epoch"], ["updated", "last_update_time_since_epoch"]].forEach(([name, f]) => {
+    if (record[f]) { rows.push([name, new Date(record[f]).toISOString()]); }
   });
   return L.table(rows);
 }
