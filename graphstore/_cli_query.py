@@ -32,7 +32,7 @@ from .models import Artifact, Context, Event
 from .options import ListOptions, Page
 from .store import MetadataStore
 
-__all__ = ["Ref", "cmd_impact", "cmd_lineage", "cmd_ls", "cmd_show", "cmd_stats", "parse_ref"]
+__all__ = ["Ref", "cmd_impact", "cmd_lineage", "cmd_ls", "cmd_show", "cmd_stats", "parse_ref", "store_stats"]
 
 KINDS = ("artifact", "execution", "context")
 _ALIASES = {alias: kind for kind in KINDS for alias in (kind, kind + "s", kind[0])}
@@ -341,42 +341,68 @@ def cmd_impact(store: MetadataStore, args: argparse.Namespace, out: IO[str]) -> 
 
 # -- stats ----------------------------------------------------------------------------------------
 
-def cmd_stats(store: MetadataStore, args: argparse.Namespace, out: IO[str]) -> int:
+def _count(store: MetadataStore, progress: Progress) -> tuple[dict[str, Counter[str]],
+                                                               dict[str, dict[str, Counter[str]]],
+                                                               Counter[str], Counter[str]]:
+    """Nodes by kind and type, by kind, type and state; quarantined nodes by kind; events by type."""
     by_type: dict[str, Counter[str]] = {k: Counter() for k in KINDS}
     by_state: dict[str, dict[str, Counter[str]]] = {k: {} for k in KINDS}
     quarantined: Counter[str] = Counter()
     events: Counter[str] = Counter()
     execution_ids: list[int] = []
+    sources: list[tuple[str, Callable[[ListOptions], Iterator[Any]]]] = [
+        ("artifact", store.iter_artifacts), ("execution", store.iter_executions), ("context", store.iter_contexts)]
+    for kind, source in sources:
+        progress.update(progress.done, label=f"counting {kind}s")
+        for node in iterate(source(ListOptions(limit=PAGE)), progress):
+            type_name = node.type or "?"
+            by_type[kind][type_name] += 1
+            if kind != "context":
+                state = state_of(node).split(",")[0]
+                by_state[kind].setdefault(type_name, Counter())[state] += 1
+            if QUARANTINE_REASON in node.custom_properties:
+                quarantined[kind] += 1
+            if kind == "execution":
+                execution_ids.append(node.id)
+    progress.update(0, total=len(execution_ids), label="counting events")
+    for i in range(0, len(execution_ids), PAGE):
+        chunk = execution_ids[i:i + PAGE]
+        events.update(e.type.name for e in store.get_events_by_execution_ids(chunk))
+        progress.update(i + len(chunk))
+    return by_type, by_state, quarantined, events
+
+
+def _types(store: MetadataStore) -> dict[str, list[Any]]:
+    return {"artifact": store.get_artifact_types(), "execution": store.get_execution_types(),
+            "context": store.get_context_types()}
+
+
+def _stats_json(store: MetadataStore, counted: tuple[Any, ...], types: dict[str, list[Any]]) -> dict[str, Any]:
+    by_type, by_state, quarantined, events = counted
+    return {"store": repr(store), "engine": store.engine_name,
+            "types": {k: sorted(t.name for t in v) for k, v in types.items()},
+            **{k + "s": {"total": sum(by_type[k].values()), "by_type": dict(sorted(by_type[k].items())),
+                         **({"by_state": {t: dict(c) for t, c in sorted(by_state[k].items())}}
+                            if k != "context" else {})} for k in KINDS},
+            "events": {"total": sum(events.values()), "by_type": dict(sorted(events.items()))},
+            "quarantined": dict(quarantined)}
+
+
+def store_stats(store: MetadataStore) -> dict[str, Any]:
+    """What ``graphstore stats --format json`` prints, as data (the HTTP API serves it too)."""
+    progress = Progress("counting")
+    progress.enabled = False  # a server's requests draw nothing on its terminal
+    counted = _count(store, progress)
+    return _stats_json(store, counted, _types(store))
+
+
+def cmd_stats(store: MetadataStore, args: argparse.Namespace, out: IO[str]) -> int:
     with Progress("counting") as progress:
-        sources: list[tuple[str, Callable[[ListOptions], Iterator[Any]]]] = [
-            ("artifact", store.iter_artifacts), ("execution", store.iter_executions), ("context", store.iter_contexts)]
-        for kind, source in sources:
-            progress.update(progress.done, label=f"counting {kind}s")
-            for node in iterate(source(ListOptions(limit=PAGE)), progress):
-                type_name = node.type or "?"
-                by_type[kind][type_name] += 1
-                if kind != "context":
-                    state = state_of(node).split(",")[0]
-                    by_state[kind].setdefault(type_name, Counter())[state] += 1
-                if QUARANTINE_REASON in node.custom_properties:
-                    quarantined[kind] += 1
-                if kind == "execution":
-                    execution_ids.append(node.id)
-        progress.update(0, total=len(execution_ids), label="counting events")
-        for i in range(0, len(execution_ids), PAGE):
-            chunk = execution_ids[i:i + PAGE]
-            events.update(e.type.name for e in store.get_events_by_execution_ids(chunk))
-            progress.update(i + len(chunk))
-    types: dict[str, list[Any]] = {"artifact": store.get_artifact_types(), "execution": store.get_execution_types(),
-             "context": store.get_context_types()}
+        counted = _count(store, progress)
+    by_type, by_state, quarantined, events = counted
+    types = _types(store)
     if args.format == "json":
-        dump_json({"store": repr(store), "engine": store.engine_name,
-                   "types": {k: sorted(t.name for t in v) for k, v in types.items()},
-                   **{k + "s": {"total": sum(by_type[k].values()), "by_type": dict(sorted(by_type[k].items())),
-                                **({"by_state": {t: dict(c) for t, c in sorted(by_state[k].items())}}
-                                   if k != "context" else {})} for k in KINDS},
-                   "events": {"total": sum(events.values()), "by_type": dict(sorted(events.items()))},
-                   "quarantined": dict(quarantined)}, out)
+        dump_json(_stats_json(store, counted, types), out)
         return 0
 
     def states(counter: Counter[str]) -> str:

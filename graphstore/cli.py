@@ -26,7 +26,7 @@ import traceback
 from collections.abc import Sequence
 from typing import IO, Any, NoReturn
 
-from . import __version__, _browser
+from . import __version__, _browser, _cli_serve
 from ._cli_output import Progress, dump_json
 from ._cli_query import KINDS, cmd_impact, cmd_lineage, cmd_ls, cmd_show, cmd_stats
 from ._install import pip_install
@@ -306,6 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=_count, help="nodes per transaction")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_import_mlmd, store=False)
+
+    _cli_serve.add_parser(command)
     return parser
 
 

@@ -118,6 +118,17 @@ BATCH_RECORDS = _add(
     "exited). 50,000 is the chunk the benchmarks write with. Nodes, "
     "events and links given to one call count together; split bigger writes into several calls.")
 
+
+# -- the HTTP service (graphstore.server: checked on every request) -------------------------
+HTTP_PAGE_SIZE = _add(
+    "http.page_size", 1_000, "nodes",
+    "one page of graphstore's JSON API (listings, search, upstream/downstream): each node is "
+    "sent with its record; page on with the next token")
+HTTP_GRAPH_NODES = _add(
+    "http.graph_nodes", 2_000, "nodes",
+    "one lineage picture of the JSON API (/lineage), nearest first: a browser draws no more; "
+    "deep answers page through upstream/downstream")
+
 # -- the web UI (graphstore.server._ui_data) -------------------------------------------------
 # The picture is laid out in Python (graphstore._layout) on each expand; 1,000 nodes lay out in
 # about a second and are as many as a screen can tell apart.
