@@ -1,25 +1,24 @@
-"""The web UI at /: one page, its static files, and the JSON it reads under /ui/api/.
+"""The web UI at /: one page and its static files; it reads graphstore's JSON API, plus
+/ui/api/picture (a laid-out lineage picture, :mod:`._ui_data`).
 
 The page and its files (graphstore/_html/ui/ plus the shared lineage.js and lineage.css) hold no
-data, so they are served without a token (:func:`is_public`); everything under /ui/api/ needs the
-token like the rest of the service. The page keeps the token the user enters in sessionStorage
+data, so they are served without a token (:func:`is_public`); /ui/api/ needs the token like
+the rest of the service. The page keeps the token the user enters in sessionStorage
 and sends it as ``Authorization: Bearer``. Everything loads from the service itself: no CDN.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from graphstore.errors import InvalidArgument
 from graphstore.server import _ui_data as data
+from graphstore.server._endpoints import Endpoint, route
 from graphstore.store import MetadataStore
 
 __all__ = ["STATIC_PREFIX", "is_public", "routes"]
@@ -62,49 +61,26 @@ async def static(request: Request) -> Response:
                     headers={"Cache-Control": "no-cache"})
 
 
-Handler = Callable[[Request], Awaitable[Response]]
+PICTURE_BODY = {"type": "object", "additionalProperties": False, "required": ["nodes"], "properties": {
+    "nodes": {"type": "array", "items": {"type": "string"}, "description": "node keys (artifact:3, execution:7)"},
+    "start": {"type": "array", "items": {"type": "string"}, "description": "the keys drawn as start nodes"}}}
 
 
-def _reads(fn: Callable[[MetadataStore, dict[str, str]], dict[str, Any]]) -> Handler:
-    """A GET answered by ``fn(store, query parameters)`` in the thread pool."""
-    async def handler(request: Request) -> Response:
-        params = dict(request.query_params)
-        return JSONResponse(await run_in_threadpool(fn, request.app.state.store, params))
-    return handler
-
-
-def _writes(fn: Callable[[MetadataStore, dict[str, Any]], dict[str, Any]]) -> Handler:
-    """A POST of a JSON object answered by ``fn(store, body)`` in the thread pool."""
-    async def handler(request: Request) -> Response:
-        try:
-            body = json.loads(await request.body() or b"{}")
-        except ValueError as exc:
-            raise InvalidArgument(f"body: not JSON ({exc})") from None
-        if not isinstance(body, dict):
-            raise InvalidArgument("body: expected a JSON object")
-        return JSONResponse(await run_in_threadpool(fn, request.app.state.store, body))
-    return handler
-
-
-def _need(params: dict[str, Any], name: str) -> Any:
-    if name not in params:
-        raise InvalidArgument(f"{name}: missing")
-    return params[name]
+def picture(store: MetadataStore, *, body: Any) -> dict[str, Any]:
+    """The laid-out picture of the nodes the page shows (see _ui_data.picture)."""
+    if not isinstance(body, dict):
+        raise InvalidArgument("body: expected a JSON object with nodes (and start)")
+    unknown = sorted(set(body) - {"nodes", "start"})
+    if unknown:
+        raise InvalidArgument(f"{unknown[0]}: unknown field (known: nodes, start)")
+    if "nodes" not in body:
+        raise InvalidArgument("nodes: required")
+    return data.picture(store, body["nodes"], body.get("start", []))
 
 
 routes: list[BaseRoute] = [
     Route("/", index, methods=["GET"]),
     Route(STATIC_PREFIX + "{name}", static, methods=["GET"]),
-    Route("/ui/api/search", _reads(lambda s, p: data.search(s, p.get("q", ""), p.get("kind"), p.get("page"))),
-          methods=["GET"]),
-    Route("/ui/api/node", _reads(lambda s, p: data.node(s, _need(p, "key"))), methods=["GET"]),
-    Route("/ui/api/neighbours", _reads(lambda s, p: data.neighbours(
-        s, _need(p, "key"), _need(p, "direction"), p.get("cursor"))), methods=["GET"]),
-    Route("/ui/api/compare", _reads(lambda s, p: data.compare(s, _need(p, "left"), _need(p, "right"))),
-          methods=["GET"]),
-    Route("/ui/api/picture", _writes(lambda s, b: data.picture(s, _need(b, "nodes"), b.get("start", []))),
-          methods=["POST"]),
-    Route("/ui/api/impact", _writes(lambda s, b: data.impact(s, _need(b, "root"), b.get("mark"))),
-          methods=["POST"]),
-    Route("/ui/api/unmark", _writes(lambda s, b: data.unmark(s, _need(b, "root"))), methods=["POST"]),
+    route(Endpoint("POST", "/ui/api/picture", "the laid-out lineage picture of these nodes and the events "
+                   "among them (the web UI draws it)", picture, body=PICTURE_BODY, tags=("ui",))),
 ]

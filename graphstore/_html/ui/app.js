@@ -1,6 +1,8 @@
 // graphstore web UI: search, node pages, the lineage picture (expand on click), impact with
 // quarantine, comparison of two runs. Plain JS, no build step, nothing from outside the service.
 // Routes live in the fragment: #/search?q=…, #/node/KEY, #/lineage/KEY, #/impact/KEY, #/compare/A/B.
+// It reads graphstore's JSON API (/api/graphstore, see its openapi.json) and asks the UI's own
+// /ui/api/picture only for the laid-out lineage picture. A KEY is kind:id (artifact:3).
 const L = window.GraphstoreLineage, el = L.el;
 const app = document.getElementById("app");
 const errorBox = document.getElementById("error");
@@ -28,6 +30,29 @@ async function api(path, body) {
   }
   return answer;
 }
+
+const API = "/api/graphstore";
+const PAGE = 50;
+const PLURAL = { artifact: "artifacts", execution: "executions", context: "contexts" };
+const QUARANTINE = "graphstore_quarantine_reason";
+
+function parseKey(key) {
+  const [kind, id] = (key || "").split(":");
+  if (!PLURAL[kind] || !/^[0-9]+$/.test(id || "")) { throw new Error("not a node key (like artifact:3): " + key); }
+  return { kind, id: Number(id), plural: PLURAL[kind] };
+}
+
+// the API's record (record_json: ref, enum values by name) as a row of a list
+function summary(record) {
+  const kind = record.kind || record.ref.split(":")[0];
+  return { key: kind + ":" + record.id, kind, id: record.id, type: record.type, name: record.name, uri: record.uri,
+    state: record.state || record.last_known_state, quarantined: !!(record.custom_properties || {})[QUARANTINE] };
+}
+
+// filter-language string literals: quotes and backslashes escaped (and LIKE's wildcards in like())
+const literal = (text) => "'" + text.replace(/[\\']/g, (c) => "\\" + c) + "'";
+const like = (text) => "'%" + text.replace(/[\\'%_]/g, (c) => "\\" + c) + "%'";
+const SEARCHED = { artifact: ["name", "uri", "type"], execution: ["name", "type"], context: ["name", "type"] };
 
 const qs = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v != null)).toString();
 
@@ -96,11 +121,10 @@ const KIND_TITLES = { artifact: "artifacts", execution: "executions", context: "
 async function searchView(params) {
   const q = params.get("q") || "";
   document.getElementById("q").value = q;
-  const answer = await api("/ui/api/search?" + qs({ q }));
   const div = page(el("h2", q ? "Search: " + q : "Everything"));
   div.id = "search-results";
   for (const kind of Object.keys(KIND_TITLES)) {
-    const part = answer.results[kind];
+    const part = await searchPage(kind, q, null);
     const s = section(KIND_TITLES[kind], part.items.length ? nodeTable(part.items) : el("p", "none", "muted"));
     s.dataset.kind = kind;
     if (part.next_page) { s.appendChild(moreButton(s, kind, q, part.next_page)); }
@@ -109,10 +133,17 @@ async function searchView(params) {
   return div;
 }
 
+// a page of nodes whose name, uri or type contains q (every node when q is empty)
+async function searchPage(kind, q, token) {
+  const filter = q.trim() ? SEARCHED[kind].map((f) => f + " LIKE " + like(q.trim())).join(" OR ") : null;
+  const got = await api(API + "/" + PLURAL[kind] + "?" + qs({ filter_query: filter, limit: PAGE, next_page_token: token }));
+  return { items: got.items.map(summary), next_page: got.next_page_token };
+}
+
 function moreButton(s, kind, q, token) {
   return button("more " + KIND_TITLES[kind], async (ev) => {
     ev.target.remove();
-    const more = (await api("/ui/api/search?" + qs({ q, kind, page: token }))).results[kind];
+    const more = await searchPage(kind, q, token);
     s.appendChild(nodeTable(more.items));
     if (more.next_page) { s.appendChild(moreButton(s, kind, q, more.next_page)); }
   });
@@ -136,11 +167,19 @@ function propertyTable(props) {
 }
 
 // a page of neighbours with "more" while the API has a next cursor
+// one page of the nodes one hop up- or downstream
+async function neighbours(key, direction, cursor) {
+  const k = parseKey(key);
+  const got = await api(API + "/" + k.plural + "/" + k.id + "/" + direction + "?" +
+    qs({ max_hops: 1, limit: PAGE, cursor }));
+  return { total: got.total, next_cursor: got.next_cursor, items: got.nodes.map((n) => summary(n.node)) };
+}
+
 async function neighbourSection(title, key, direction) {
   const s = el("section");
   s.dataset.direction = direction;
   const load = async (cursor) => {
-    const got = await api("/ui/api/neighbours?" + qs({ key, direction, cursor }));
+    const got = await neighbours(key, direction, cursor);
     s.querySelector("h3").textContent = title + " (" + got.total + ")";
     s.appendChild(got.items.length ? nodeTable(got.items) : el("p", "none", "muted"));
     if (got.next_cursor) {
@@ -153,8 +192,15 @@ async function neighbourSection(title, key, direction) {
 }
 
 async function nodeView(key) {
-  const answer = await api("/ui/api/node?" + qs({ key }));
-  const n = answer.node, record = answer.record;
+  const k = parseKey(key);
+  const answer = await api(API + "/" + k.plural + "/" + k.id);
+  const record = answer.node, n = summary(record);
+  if (k.kind === "context") {
+    for (const kind of ["artifact", "execution"]) {
+      const got = await api(API + "/" + PLURAL[kind] + "?" + qs({ context_id: k.id, limit: PAGE }));
+      answer[PLURAL[kind]] = got.items;
+    }
+  }
   const div = page(el("h2", label(n)), el("p", n.key, "ref"));
   div.id = "node-page";
   const custom = record.custom_properties || {};
@@ -178,11 +224,13 @@ async function nodeView(key) {
   if (n.kind === "context") {
     for (const part of ["parents", "children", "executions", "artifacts"]) {
       if (answer[part].length || part === "executions" || part === "artifacts") {
-        right.appendChild(section(part, answer[part].length ? nodeTable(answer[part]) : el("p", "none", "muted")));
+        const rows = answer[part].map(summary);
+        right.appendChild(section(part, rows.length ? nodeTable(rows) : el("p", "none", "muted")));
       }
     }
   } else {
-    right.appendChild(section("contexts", answer.contexts.length ? nodeTable(answer.contexts) : el("p", "none", "muted")));
+    const contexts = answer.contexts.map(summary);
+    right.appendChild(section("contexts", contexts.length ? nodeTable(contexts) : el("p", "none", "muted")));
     const [up, down] = n.kind === "artifact" ? ["made by", "used by"] : ["inputs", "outputs"];
     right.appendChild(await neighbourSection(up, n.key, "upstream"));
     right.appendChild(await neighbourSection(down, n.key, "downstream"));
@@ -243,7 +291,7 @@ class Picture {
     const state = (this.expanded[key] = this.expanded[key] || {});
     for (const d of direction === "both" ? ["upstream", "downstream"] : [direction]) {
       if (state[d] === null) { continue; }  // every page already shown
-      const got = await api("/ui/api/neighbours?" + qs({ key, direction: d, cursor: state[d] }));
+      const got = await neighbours(key, d, state[d]);
       got.items.forEach((n) => this.shown.add(n.key));
       state[d] = got.next_cursor;
       state[d + "_total"] = got.total;
@@ -304,6 +352,13 @@ async function impactView(key) {
   reason.id = "reason";
   reason.placeholder = "reason, e.g. corrupt upload";
   const body = el("div");
+  const root = parseKey(key).id;
+  const read = async (mark) => {
+    const report = await api(API + "/impact", mark === undefined ? { artifact_ids: [root] } : { artifact_ids: [root], mark });
+    const self = summary((await api(API + "/artifacts/" + root)).node);
+    return { marked: report.marked, node: self, contexts: report.contexts.map(summary),
+      nodes: report.nodes.map((n) => Object.assign(summary(n.node), { distance: n.distance })) };
+  };
   const render = (report) => {
     body.textContent = "";
     const marked = report.nodes.filter((n) => n.quarantined).length;
@@ -315,21 +370,21 @@ async function impactView(key) {
     body.appendChild(section("contexts", report.contexts.length ? nodeTable(report.contexts) : el("p", "none", "muted")));
   };
   const mark = button("Mark quarantine", async () => {
-    const report = await api("/ui/api/impact", { root: key, mark: reason.value || "marked in the web UI" });
-    render(await api("/ui/api/impact", { root: key }));  // the marking answer holds the nodes as they were
+    const report = await read(reason.value || "marked in the web UI");
+    render(await read());  // the marking answer holds the nodes as they were
     status.textContent = "marked " + report.marked + " nodes";
   }, "danger");
   mark.id = "mark";
   const unmark = button("Unmark", async () => {
-    const got = await api("/ui/api/unmark", { root: key });
-    render(await api("/ui/api/impact", { root: key }));
+    const got = await api(API + "/impact/unmark", { root_artifact_ids: [root] });
+    render(await read());
     status.textContent = "unmarked " + got.unmarked + " nodes";
   });
   unmark.id = "unmark";
   div.appendChild(actions(link("Node page", "#/node/" + key), reason, mark, unmark));
   div.appendChild(status);
   div.appendChild(body);
-  render(await api("/ui/api/impact", { root: key }));
+  render(await read());
   return div;
 }
 
@@ -338,10 +393,11 @@ async function compareView(left, right) {
   const div = page();
   div.id = "compare-page";
   if (!right) {
-    const n = (await api("/ui/api/node?" + qs({ key: left }))).node;
+    const k = parseKey(left);
+    const n = summary((await api(API + "/" + k.plural + "/" + k.id)).node);
     div.appendChild(el("h2", "Compare " + label(n) + " with…"));
-    const candidates = (await api("/ui/api/search?" + qs({ q: n.type, kind: n.kind }))).results[n.kind].items
-      .filter((c) => c.key !== left && c.type === n.type);
+    const same = await api(API + "/" + k.plural + "?" + qs({ filter_query: "type = " + literal(n.type), limit: PAGE }));
+    const candidates = same.items.map(summary).filter((c) => c.key !== left);
     const t = nodeTable(candidates, [["", () => ""]]);
     Array.from(t.querySelectorAll("tr[data-key]")).forEach((tr) => {
       tr.lastChild.appendChild(link("compare", "#/compare/" + left + "/" + tr.dataset.key, "pick"));
@@ -349,7 +405,11 @@ async function compareView(left, right) {
     div.appendChild(candidates.length ? t : el("p", "nothing else of type " + n.type, "muted"));
     return div;
   }
-  const cmp = await api("/ui/api/compare?" + qs({ left, right }));
+  const [l, r] = [parseKey(left), parseKey(right)];
+  if (l.kind !== r.kind) { throw new Error("compare two nodes of one kind, not " + left + " and " + right); }
+  const cmp = await api(API + "/compare?" + qs({ kind: l.kind, left: l.id, right: r.id }));
+  cmp.left = summary((await api(API + "/" + l.plural + "/" + l.id)).node);
+  cmp.right = summary((await api(API + "/" + r.plural + "/" + r.id)).node);
   div.appendChild(el("h2", "Compare " + label(cmp.left) + " and " + label(cmp.right)));
   div.appendChild(actions(nodeLink(cmp.left), nodeLink(cmp.right)));
   const diff = el("table", null, "diff properties");
