@@ -11,7 +11,7 @@ from typing import Any
 
 from graphstore import render
 from graphstore.errors import InvalidArgument
-from graphstore.limits import UI_PICTURE_NODES, check_max
+from graphstore.limits import UI_PICTURE_NODES, abridge, check_max
 from graphstore.lineage import LineageGraph, NodeRef
 from graphstore.store import MetadataStore
 
@@ -34,8 +34,9 @@ def parse_key(field: str, key: object, kinds: tuple[str, ...] = KINDS) -> tuple[
 
 def picture(store: MetadataStore, keys: list[Any], start: list[Any]) -> dict[str, Any]:
     """The laid-out picture (render.picture) of the given nodes and every event between them."""
-    if not isinstance(keys, list) or not isinstance(start, list):
-        raise InvalidArgument("nodes, start: expected lists of node keys")
+    for field, value in (("nodes", keys), ("start", start)):
+        if not isinstance(value, list):
+            raise InvalidArgument(f"{field}: expected a list of node keys, got {abridge(value)}")
     check_max(UI_PICTURE_NODES, "nodes", len(keys), keys)
     refs = {parse_key("nodes", k) for k in keys}
     starts = [NodeRef(*parse_key("start", k)) for k in start]  # type: ignore[arg-type]

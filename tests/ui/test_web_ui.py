@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphstore.analysis import QUARANTINE_REASON
-from tests.ui.conftest import Service, open_view, shoot
+from tests.ui.conftest import Service, open_view, serve, shoot
 
 
 def rows(page: Any, selector: str) -> list[str]:
@@ -113,3 +113,34 @@ def test_compare_two_runs(page: Any, service: Service) -> None:
     diff = [r.split("\t") for r in rows(page, "table.properties tr")]
     assert ["properties.lr", "0.1", "0.2"] in diff
     assert "artifact:" in page.inner_text("#compare-page")  # the shared upstream (raw data, train set)
+
+
+def test_a_service_with_a_token_asks_for_it_once_per_tab(browser: Any, service: Service) -> None:
+    with serve(service.store, token="tab-token") as url:
+        context = browser.new_context()
+        tab = context.new_page()
+        tab.goto(f"{url}/#/search?q=Model")
+        tab.wait_for_selector("#token-form:not([hidden])")
+        assert "needs a token" in tab.inner_text("#error")
+        tab.fill("#token", "wrong")
+        tab.click("#token-form button")
+        tab.wait_for_selector("#token-form:not([hidden])")
+        tab.fill("#token", "tab-token")
+        tab.click("#token-form button")
+        tab.wait_for_selector('body[data-ready="#/search?q=Model"]')
+        assert tab.locator('[data-kind="artifact"] tr[data-key]').count() == 2
+        tab.reload()  # the token stays for this tab (sessionStorage), never on disk (localStorage)
+        tab.wait_for_selector('body[data-ready="#/search?q=Model"]')
+        assert tab.is_hidden("#token-form")
+        assert tab.evaluate("Object.keys(localStorage).length") == 0
+        assert tab.evaluate("sessionStorage.getItem('graphstore.token')") == "tab-token"
+        other = context.new_page()  # another tab starts without it
+        other.goto(f"{url}/#/")
+        other.wait_for_selector("#token-form:not([hidden])")
+        context.close()
+
+
+def test_an_error_of_the_api_is_shown(page: Any, service: Service) -> None:
+    page.goto(f"{service.url}/#/node/artifact:999999")
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.inner_text("#error") == "id: no artifact with id 999999"
