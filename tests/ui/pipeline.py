@@ -37,6 +37,7 @@ def record(store: MetadataStore, folder: Path) -> dict[str, int]:
                           uri=f"{BUCKET}/{run}/metrics.json",
                           properties={"accuracy": 0.9 + int(n) / 100})
         ids["raw"] = raw.id or 0
+        ids["train_set"] = split.outputs["train"].id or 0
         assert train.execution is not None
         ids[f"train_{n}"] = train.execution.id or 0
         ids[f"model_{n}"] = train.outputs["model"].id or 0

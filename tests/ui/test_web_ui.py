@@ -74,6 +74,10 @@ def test_lineage_expands_a_node_on_click(page: Any, service: Service) -> None:
     page.dblclick(f'#graph .node[data-key="execution:{ids["evaluate_1"]}"]')
     page.wait_for_function("n => document.querySelectorAll('#graph .node').length === n", arg=6)
     assert f"artifact:{ids['metrics_1']}" in shown(page)
+    page.fill("#find", "metrics")  # dims all but the matches
+    assert page.locator("#graph .node.match").evaluate_all("gs => gs.map(g => g.dataset.key)") == [
+        f"artifact:{ids['metrics_1']}"]
+    page.fill("#find", "")
     page.click(f'#graph .node[data-key="{train}"]')
     shoot(page, "lineage")
 
@@ -109,10 +113,16 @@ def test_compare_two_runs(page: Any, service: Service) -> None:
     assert page.locator("#compare-page tr[data-key]").evaluate_all("rs => rs.map(r => r.dataset.key)") == [second]
     page.click("#compare-page a.pick")
     page.wait_for_selector(f'body[data-ready="#/compare/{first}/{second}"]')
-    shoot(page, "compare")
     diff = [r.split("\t") for r in rows(page, "table.properties tr")]
     assert ["properties.lr", "0.1", "0.2"] in diff
-    assert "artifact:" in page.inner_text("#compare-page")  # the shared upstream (raw data, train set)
+    shared = page.locator('[data-part="shared"] a').all_inner_texts()
+    assert shared == [f"artifact:{ids['raw']}", f"artifact:{ids['train_set']}"]
+    # the runs' metrics: other accuracy, and each was made from its own model
+    first, second = f"artifact:{ids['metrics_1']}", f"artifact:{ids['metrics_2']}"
+    open_view(page, service, f"#/compare/{first}/{second}")
+    shoot(page, "compare")
+    lineage = [r.split("\t") for r in rows(page, "table.lineage tr")]
+    assert ["2", "Model", f"artifact:{ids['model_1']}", f"artifact:{ids['model_2']}"] in lineage
 
 
 def test_a_service_with_a_token_asks_for_it_once_per_tab(browser: Any, service: Service) -> None:

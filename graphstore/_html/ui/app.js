@@ -308,7 +308,7 @@ class Picture {
 }
 
 async function lineageView(key) {
-  const div = el("div", null, "lineage");
+  const div = el("div", null, "lineage-view");
   const panel = el("aside");
   panel.id = "panel";
   const details = el("div");
@@ -336,7 +336,12 @@ async function lineageView(key) {
   });
   panel.appendChild(hint);
   const fit = button("Fit", () => picture.view.fit());
-  panel.appendChild(actions(fit));
+  const find = el("input");
+  find.id = "find";
+  find.type = "search";
+  find.placeholder = "find in the picture…";
+  find.addEventListener("input", () => picture.view.find(find.value));
+  panel.appendChild(actions(fit, find));
   panel.appendChild(details);
   div.appendChild(panel);
   await picture.expand(key, "both");
@@ -428,15 +433,26 @@ async function compareView(left, right) {
   const lhead = el("tr");
   ["depth", "type", "only left", "only right"].forEach((h) => lhead.appendChild(el("th", h)));
   lin.appendChild(lhead);
+  // artifact ids as links to their pages
+  const artifacts = (ids) => {
+    const span = el("span", ids.length ? null : "none");
+    ids.forEach((i, n) => {
+      if (n) { span.appendChild(document.createTextNode(", ")); }
+      span.appendChild(link("artifact:" + i, "#/node/artifact:" + i));
+    });
+    return span;
+  };
   cmp.lineage.forEach((d) => {
     const tr = el("tr");
-    [d.depth, d.type || "", d.only_left.map((i) => "artifact:" + i).join(", "),
-      d.only_right.map((i) => "artifact:" + i).join(", ")].forEach((v) => tr.appendChild(el("td", v)));
+    tr.appendChild(el("td", d.depth));
+    tr.appendChild(el("td", d.type || ""));
+    [d.only_left, d.only_right].forEach((ids) => { const td = el("td"); td.appendChild(artifacts(ids)); tr.appendChild(td); });
     lin.appendChild(tr);
   });
   div.appendChild(section("upstream differences", cmp.lineage.length ? lin : el("p", "same upstream", "muted")));
-  div.appendChild(section("shared upstream",
-    el("p", cmp.shared_upstream.length ? cmp.shared_upstream.map((i) => "artifact:" + i).join(", ") : "none")));
+  const shared = section("shared upstream", artifacts(cmp.shared_upstream));
+  shared.dataset.part = "shared";
+  div.appendChild(shared);
   return div;
 }
 
