@@ -8,6 +8,8 @@ from graphstore import MetadataStore
 from graphstore.pipeline import Pipeline
 
 BUCKET = "s3://iris-demo"  # the uris shown (the files themselves are in a temporary folder)
+HOSTILE_NAME = '<img src=x onerror="window.pwned=1">\'; --'
+HOSTILE_URI = "javascript:window.pwned=2"
 
 
 def record(store: MetadataStore, folder: Path) -> dict[str, int]:
@@ -44,4 +46,8 @@ def record(store: MetadataStore, folder: Path) -> dict[str, int]:
         assert ev.execution is not None
         ids[f"evaluate_{n}"] = ev.execution.id or 0
         ids[f"metrics_{n}"] = ev.outputs["metrics"].id or 0
+    # a name and uri a page must show as text, never run (apart from the pipeline)
+    with Pipeline(store, "iris", run="notes") as pipe:
+        hostile = pipe.artifact("Note", uri=HOSTILE_URI, name=HOSTILE_NAME)
+    ids["hostile"] = hostile.id or 0
     return ids

@@ -7,6 +7,7 @@ from typing import Any
 
 from graphstore.analysis import QUARANTINE_REASON
 from tests.ui.conftest import Service, open_view, serve, shoot
+from tests.ui.pipeline import HOSTILE_NAME, HOSTILE_URI
 
 
 def rows(page: Any, selector: str) -> list[str]:
@@ -154,3 +155,16 @@ def test_an_error_of_the_api_is_shown(page: Any, service: Service) -> None:
     page.goto(f"{service.url}/#/node/artifact:999999")
     page.wait_for_selector("#error:not([hidden])")
     assert page.inner_text("#error") == "id: no artifact with id 999999"
+
+
+def test_names_and_uris_are_shown_as_text(page: Any, service: Service) -> None:
+    key = f"artifact:{service.ids['hostile']}"
+    open_view(page, service, "#/search?q=onerror")  # its quote, < and = pass as literal text
+    assert page.locator("#search-results tr[data-key]").evaluate_all("rs => rs.map(r => r.dataset.key)") == [key]
+    assert HOSTILE_NAME in page.inner_text("#search-results")
+    open_view(page, service, f"#/node/{key}")
+    assert HOSTILE_URI in page.inner_text("#node-page")
+    open_view(page, service, f"#/lineage/{key}")
+    assert HOSTILE_NAME[:20] in (page.text_content("#graph") or "")
+    assert page.locator("#graph img, #search-results img, #node-page img").count() == 0
+    assert page.evaluate("window.pwned") is None
