@@ -481,8 +481,9 @@ class SqlCompiler:
         # (the first reason and root stay, as unmark_impact expects).
         spec = spec_of(op.kind)
         pairs = _json_list([list(p) for p in op.roots])
-        fresh = (f"SELECT value ->> 0 AS id, value ->> 1 AS root FROM json_each(?1) WHERE NOT EXISTS ("
-                 f"SELECT 1 FROM {spec.table}_property p WHERE p.node_id = value ->> 0 "
+        # j.value, not value: inside the subquery a bare ``value`` is the property's column
+        fresh = (f"SELECT j.value ->> 0 AS id, j.value ->> 1 AS root FROM json_each(?1) AS j WHERE NOT EXISTS ("
+                 f"SELECT 1 FROM {spec.table}_property p WHERE p.node_id = j.value ->> 0 "
                  "AND p.is_custom = 1 AND p.name = ?2)")
         insert = f"INSERT INTO {spec.table}_property (node_id, is_custom, name, data_type, value) "
         return Compiled([

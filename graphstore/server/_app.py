@@ -12,6 +12,7 @@ import hmac
 import json
 import logging
 import time
+from datetime import datetime, timezone
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -105,7 +106,8 @@ class AccessLog:
         finally:
             client = scope.get("client")
             access_log.info(json.dumps({
-                "time": round(time.time(), 3), "client": client[0] if client else None,
+                "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+                "client": client[0] if client else None,
                 "method": scope["method"], "path": scope["path"], "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2)}, ensure_ascii=False))
 

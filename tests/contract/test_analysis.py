@@ -115,6 +115,16 @@ def test_mark_and_unmark_restore_exactly(store: MetadataStore) -> None:
     assert (store.get_artifacts(), store.get_executions(), store.get_contexts()) == before
 
 
+def test_a_second_mark_adds_to_the_first(store: MetadataStore) -> None:
+    # failed on SQLite before: the marking subquery read the property table's value column
+    # as the JSON pair, and any store holding a mark refused the next one ("malformed JSON")
+    p = record(store)
+    assert store.impact([p.model], mark="first").marked == 3  # model, evaluate, metrics
+    assert store.impact([p.raw], mark="second").marked == 4  # raw, prep, clean, train: the rest
+    reasons = {a.id: a.custom_properties["graphstore_quarantine_reason"] for a in store.get_artifacts()}
+    assert reasons == {p.raw: "second", p.clean: "second", p.model: "first", p.metrics: "first"}
+
+
 def test_impact_errors(store: MetadataStore) -> None:
     with pytest.raises(InvalidArgument, match="artifact_ids and/or filter_query"):
         store.impact()

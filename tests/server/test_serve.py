@@ -1,0 +1,162 @@
+"""``graphstore serve`` for real: a subprocess on a free port (refusals, auth, the access log,
+SIGTERM during a request), and uvicorn in a thread over every engine (concurrent writers)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from graphstore import MetadataStore
+from graphstore.analysis import QUARANTINE_REASON
+from graphstore.models import Artifact, ArtifactType, Event, EventType, Execution, ExecutionType
+from graphstore.server import create_app
+from tests.server.conftest import TOKEN, build_graph
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _graphstore(*args: str, env: dict[str, str] | None = None, **kw: object) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "graphstore", *args], env={**os.environ, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)  # type: ignore[call-overload]
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    proc = _graphstore(*args, env=env)
+    out, err = proc.communicate(timeout=60)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def test_binding_beyond_loopback_without_a_token_is_refused(tmp_path: Path) -> None:
+    got = _run("--uri", str(tmp_path / "s.db"), "serve", "--host", "0.0.0.0", "--port", "1",
+               env={"GRAPHSTORE_TOKEN": ""})
+    assert got.returncode == 4 and "needs a token" in got.stderr and got.stderr.count("\n") == 1
+    assert not (tmp_path / "s.db").exists()  # refused before the store is opened
+
+
+def test_a_token_on_the_command_line_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    got = _run("--uri", str(tmp_path / "s.db"), "serve", "--token", TOKEN)
+    assert got.returncode == 2 and "process list" in got.stderr and TOKEN not in got.stderr + got.stdout
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, Path]]:
+    """``graphstore serve`` over a small graph in a file, token from the environment."""
+    path = tmp_path / "s.db"
+    with MetadataStore(path) as store:
+        build_graph(store)
+    port = _free_port()
+    proc = _graphstore("--uri", str(path), "serve", "--port", str(port), env={"GRAPHSTORE_TOKEN": TOKEN})
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "graphstore serve did not come up"
+        time.sleep(0.2)
+    yield proc, base, path
+    if proc.poll() is None:
+        proc.kill()
+        proc.communicate()
+
+
+def test_sigterm_lets_the_request_in_flight_finish_then_closes_the_store(
+        served: tuple[subprocess.Popen[str], str, Path]) -> None:
+    proc, base, path = served
+    assert TOKEN not in Path(f"/proc/{proc.pid}/cmdline").read_text()
+    assert httpx.get(f"{base}/api/graphstore/types").status_code == 401
+    sent_half, release = threading.Event(), threading.Event()
+
+    def body() -> Iterator[bytes]:
+        yield b'{"artifact_ids": [3], '
+        sent_half.set()
+        release.wait(30)
+        yield b'"mark": "label leak"}'
+    answer: dict[str, httpx.Response] = {}
+    request = threading.Thread(target=lambda: answer.setdefault("r", httpx.post(
+        f"{base}/api/graphstore/impact", content=body(), headers=AUTH, timeout=60)))
+    request.start()
+    assert sent_half.wait(30)
+    time.sleep(1.0)  # the server has read the request's head: the request is in flight
+    proc.send_signal(signal.SIGTERM)
+    time.sleep(1.0)
+    assert proc.poll() is None, "the server stopped before its request in flight finished"
+    release.set()
+    request.join(60)
+    assert answer["r"].status_code == 200 and answer["r"].json()["marked"] == 3
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and TOKEN not in out + err
+    assert not Path(f"{path}-wal").exists()  # closed cleanly: SQLite folded its log back in
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [(x["method"], x["path"], x["status"]) for x in lines][-2:] == [
+        ("GET", "/api/graphstore/types", 401), ("POST", "/api/graphstore/impact", 200)]
+    with MetadataStore(path) as store:
+        assert store.get_artifacts_by_id([3])[0].custom_properties[QUARANTINE_REASON] == "label leak"
+
+
+@pytest.fixture
+def live(store: MetadataStore) -> Iterator[str]:
+    """uvicorn in a thread (its real thread pool and sockets) over the store under test."""
+    server = uvicorn.Server(uvicorn.Config(create_app(store, token=TOKEN), host="127.0.0.1", port=_free_port(),
+                                           log_config=None, access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline
+        time.sleep(0.05)
+    yield f"http://{server.config.host}:{server.config.port}"
+    server.should_exit = True
+    thread.join(30)
+
+
+def test_concurrent_writers_and_readers(store: MetadataStore, live: str) -> None:
+    store.put_artifact_type(ArtifactType(name="Data"))
+    store.put_execution_type(ExecutionType(name="Step"))
+    chains = []
+    for i in range(8):
+        [root] = store.put_artifacts([Artifact(type="Data", name=f"in-{i}")])
+        _, (_, out), _ = store.put_execution(Execution(type="Step"), [
+            (store.get_artifacts_by_id([root])[0], Event(type=EventType.INPUT)),
+            (Artifact(type="Data", name=f"out-{i}"), Event(type=EventType.OUTPUT))], [])
+        chains.append((root, out))
+
+    def mark(i: int) -> int:
+        r = httpx.post(f"{live}/api/graphstore/impact", json={"artifact_ids": [chains[i][0]], "mark": f"bad-{i}"},
+                       headers=AUTH, timeout=60)
+        assert r.status_code == 200, r.text
+        return int(r.json()["marked"])
+
+    def read(i: int) -> int:
+        r = httpx.get(f"{live}/api/graphstore/artifacts/{chains[i][1]}/upstream", headers=AUTH, timeout=60)
+        assert r.status_code == 200, r.text
+        return int(r.json()["total"])
+    with ThreadPoolExecutor(16) as pool:
+        marks = [pool.submit(mark, i) for i in range(8)]
+        reads = [pool.submit(read, i) for i in range(8)]
+        assert [f.result() for f in marks] == [3] * 8 and [f.result() for f in reads] == [2] * 8
+    for i, (_, out) in enumerate(chains):
+        assert store.get_artifacts_by_id([out])[0].custom_properties[QUARANTINE_REASON] == f"bad-{i}"
