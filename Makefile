@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test check-mlmd browser lint typecheck unit neo4j neo4j-stop screenshots clean
+.PHONY: demo test check-mlmd browser lint typecheck unit neo4j neo4j-stop screenshots clean docs
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: the venv needs Python 3.11 (ml-metadata" \
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	@# the distribution was called graphstore before it got a name of its own (graphstore-lineage)
 	-@$(PY) -m pip uninstall --quiet --yes graphstore 2>/dev/null
-	$(PY) -m pip install --quiet -e '.[dev,demo,mlmd,server]'
+	$(PY) -m pip install --quiet -e '.[dev,demo,mlmd,server,docs]'
 	touch $@
 
 ## check-mlmd: fail unless the mlmd extra imports (its tests must run, not skip)
@@ -42,6 +42,10 @@ test: $(STAMP) check-mlmd browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
+
+## docs: build the documentation site (docs/*.md and an API reference from docstrings) into site/
+docs: $(STAMP)
+	$(VENV)/bin/mkdocs build --strict
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -86,4 +90,4 @@ screenshots: $(STAMP) browser
 	GRAPHSTORE_REQUIRE_BROWSER=1 GRAPHSTORE_UI_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/ui -q -k "sqlite-file"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis

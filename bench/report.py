@@ -1,7 +1,7 @@
 """Turning worker timings into the result document, the terminal table, targets and the chart.
 
     .venv/bin/python bench/report.py bench/results/full.json             # the table again
-    .venv/bin/python bench/report.py --markdown bench/results/full.json  # for the README
+    .venv/bin/python bench/report.py --markdown bench/results/full.json  # for docs/performance.md
     .venv/bin/python bench/report.py --chart docs/bench.png bench/results/full.json
 """
 
@@ -240,7 +240,7 @@ def table(result: dict[str, Any]) -> str:
 
 
 def markdown(result: dict[str, Any]) -> str:
-    """The README's tables: one row per case, one column per system (median and spread), then
+    """The performance tables (docs/performance.md): one row per case, one column per system (median and spread), then
     the targets with their ratios."""
     cases = result["cases"]
     out: list[str] = []
@@ -415,7 +415,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("result", type=Path, nargs="+",
                    help="bench/results/*.json; several are merged (e.g. runs of different systems)")
-    p.add_argument("--markdown", action="store_true", help="print the README's tables")
+    p.add_argument("--markdown", action="store_true", help="print the tables of docs/performance.md")
     p.add_argument("--chart", type=Path, help="draw the chart to this PNG")
     p.add_argument("--out", type=Path, help="write the (merged) result document here")
     args = p.parse_args()

@@ -132,18 +132,23 @@ class TypesMixin:
         return self._get_type(ARTIFACTS, type_name, type_version)  # type: ignore[no-any-return]
 
     def get_execution_type(self, type_name: str, type_version: str | None = None) -> ExecutionType:
+        """The execution type with this name (and version); NotFound if there is none."""
         return self._get_type(EXECUTIONS, type_name, type_version)  # type: ignore[no-any-return]
 
     def get_context_type(self, type_name: str, type_version: str | None = None) -> ContextType:
+        """The context type with this name (and version); NotFound if there is none."""
         return self._get_type(CONTEXTS, type_name, type_version)  # type: ignore[no-any-return]
 
     def get_artifact_types(self) -> list[ArtifactType]:
+        """Every artifact type, in id order."""
         return self._get_types(ARTIFACTS)
 
     def get_execution_types(self) -> list[ExecutionType]:
+        """Every execution type, in id order."""
         return self._get_types(EXECUTIONS)
 
     def get_context_types(self) -> list[ContextType]:
+        """Every context type, in id order."""
         return self._get_types(CONTEXTS)
 
     def get_artifact_types_by_id(self, type_ids: Iterable[int]) -> list[ArtifactType]:
@@ -151,16 +156,21 @@ class TypesMixin:
         return self._types_by_id(ARTIFACTS, type_ids)
 
     def get_execution_types_by_id(self, type_ids: Iterable[int]) -> list[ExecutionType]:
+        """One execution type per requested id, in request order (repeats kept, unknown ids skipped)."""
         return self._types_by_id(EXECUTIONS, type_ids)
 
     def get_context_types_by_id(self, type_ids: Iterable[int]) -> list[ContextType]:
+        """One context type per requested id, in request order (repeats kept, unknown ids skipped)."""
         return self._types_by_id(CONTEXTS, type_ids)
 
     def get_artifact_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ArtifactType]:
+        """The artifact types with these external ids, in id order."""
         return self._get_types(ARTIFACTS, external_ids=check_texts("external_ids", external_ids))
 
     def get_execution_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ExecutionType]:
+        """The execution types with these external ids, in id order."""
         return self._get_types(EXECUTIONS, external_ids=check_texts("external_ids", external_ids))
 
     def get_context_types_by_external_ids(self, external_ids: Iterable[str]) -> list[ContextType]:
+        """The context types with these external ids, in id order."""
         return self._get_types(CONTEXTS, external_ids=check_texts("external_ids", external_ids))

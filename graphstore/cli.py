@@ -187,9 +187,10 @@ def cmd_browser(args: argparse.Namespace, out: IO[str]) -> int:
     url = _browser.browser_url(uri, args.http_port, _setting(args, "user"))
     lines = [f"Neo4j Browser  {url}" if url else
              f"Neo4j Browser  your store ({uri}) is embedded; Browser needs a Neo4j store: --uri bolt://HOST:7687",
-             "  (`docker compose up -d` or `make neo4j` start one at http://localhost:7474/browser/)",
-             "Style          applied on connect by the Neo4j of docker-compose.yml and tools/neo4j/launcher.py",
-             "               (browser.post_connect_cmd). Elsewhere, with `graphstore browser --serve` running:",
+             "  e.g. docker run -p 7474:7474 -p 7687:7687 -e NEO4J_AUTH=neo4j/<password> neo4j:5.26-community",
+             "  (in graphstore's repository, `docker compose up -d` or `make neo4j` start one with the style)",
+             "Style          applied on connect when neo4j.conf has the lines of `graphstore browser --print conf`",
+             "               (browser.post_connect_cmd). Otherwise, with `graphstore browser --serve` running:",
              f"                 :style {base}/graphstore.grass",
              "Guide          ready queries (lineage of a model, impact of a dataset, runs, failures, quarantine);",
              "               with `graphstore browser --serve` running:",

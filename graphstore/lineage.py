@@ -136,6 +136,7 @@ class LineageNode:
 
     @property
     def node(self) -> Artifact | Execution:
+        """The full record (fetched with its neighbours in the answer on first read)."""
         if self._node is None:
             assert self._source is not None
             self._node = self._source.record(self.ref)
@@ -143,6 +144,7 @@ class LineageNode:
 
     @property
     def path(self) -> list[NodeRef]:
+        """One shortest path from a start node to this one, both included."""
         if self._path is None:
             if self._reach is not None:
                 self._path, self._reach = self._reach.path(self.ref), None
@@ -153,6 +155,7 @@ class LineageNode:
 
     @property
     def type(self) -> str | None:
+        """The node's type name."""
         return self.node.type
 
     def __repr__(self) -> str:
@@ -212,6 +215,7 @@ class LineageResult:
 
     @property
     def total(self) -> int:
+        """How many nodes the whole answer holds (counted on first read after an early stop)."""
         if self._total is None:
             assert self._loader is not None
             self._total = self._loader.total()
@@ -224,14 +228,17 @@ class LineageResult:
 
     @property
     def kinds(self) -> list[Kind]:
+        """Each node's kind (``"artifact"`` or ``"execution"``), in answer order."""
         return [_KIND_OF[k & 1] for k in self.keys]
 
     @property
     def refs(self) -> list[NodeRef]:
+        """Each node's reference, in answer order (nearest first)."""
         return [node_ref(k) for k in self.keys]
 
     @property
     def nodes(self) -> list[LineageNode]:
+        """The answer's nodes, nearest first; records are fetched in batches when first read."""
         if self._nodes is None:
             refs = self.refs
             with paused_gc():  # 100,000 small objects would trigger full collections (see _gc)

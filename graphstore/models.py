@@ -54,6 +54,8 @@ class PropertyType(enum.IntEnum):
 
 
 class ArtifactState(enum.IntEnum):
+    """An artifact's state (MLMD's numbers: ``state IN (2)`` is LIVE in filters too)."""
+
     UNKNOWN = 0
     PENDING = 1
     LIVE = 2
@@ -64,6 +66,8 @@ class ArtifactState(enum.IntEnum):
 
 
 class ExecutionState(enum.IntEnum):
+    """An execution's ``last_known_state`` (MLMD's numbers)."""
+
     UNKNOWN = 0
     NEW = 1
     RUNNING = 2
@@ -74,6 +78,8 @@ class ExecutionState(enum.IntEnum):
 
 
 class EventType(enum.IntEnum):
+    """An event's kind: how an artifact took part in an execution (MLMD's numbers)."""
+
     UNKNOWN = 0
     DECLARED_OUTPUT = 1
     DECLARED_INPUT = 2

@@ -221,9 +221,11 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
         return self._list(NodeKind.ARTIFACT, list_options)
 
     def get_executions(self, list_options: ListOptions | None = None) -> list[Execution]:
+        """Executions matching ``list_options`` (filter, order, limit); all by default."""
         return self._list(NodeKind.EXECUTION, list_options)
 
     def get_contexts(self, list_options: ListOptions | None = None) -> list[Context]:
+        """Contexts matching ``list_options`` (filter, order, limit); all by default."""
         return self._list(NodeKind.CONTEXT, list_options)
 
     def page_artifacts(self, list_options: ListOptions | None = None, *,
@@ -234,9 +236,11 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
 
     def page_executions(self, list_options: ListOptions | None = None, *,
                         context_id: int | None = None) -> Page[Execution]:
+        """One page of executions and a token for the next (see page_artifacts)."""
         return self._page(NodeKind.EXECUTION, list_options, self._scope(Relation.ASSOCIATION, context_id))
 
     def page_contexts(self, list_options: ListOptions | None = None) -> Page[Context]:
+        """One page of contexts and a token for the next (see page_artifacts)."""
         return self._page(NodeKind.CONTEXT, list_options, None)
 
     def iter_artifacts(self, list_options: ListOptions | None = None, *,
@@ -246,57 +250,76 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
 
     def iter_executions(self, list_options: ListOptions | None = None, *,
                         context_id: int | None = None) -> Iterator[Execution]:
+        """Every matching execution, fetched a page (``limit``, default 100) at a time."""
         return self._iter(NodeKind.EXECUTION, list_options, self._scope(Relation.ASSOCIATION, context_id))
 
     def iter_contexts(self, list_options: ListOptions | None = None) -> Iterator[Context]:
+        """Every matching context, fetched a page (``limit``, default 100) at a time."""
         return self._iter(NodeKind.CONTEXT, list_options, None)
 
     def get_artifacts_by_id(self, artifact_ids: Iterable[int]) -> list[Artifact]:
+        """The artifacts with these ids, distinct, in id order; unknown ids are skipped.
+
+        Example: ``store.get_artifacts_by_id([3, 999])`` is ``[Artifact(id=3, …)]``."""
         return self._read_nodes(ops.NodeQuery(NodeKind.ARTIFACT, ids=_ids(artifact_ids, "artifact_ids")))
 
     def get_executions_by_id(self, execution_ids: Iterable[int]) -> list[Execution]:
+        """The executions with these ids, distinct, in id order; unknown ids are skipped."""
         return self._read_nodes(ops.NodeQuery(NodeKind.EXECUTION, ids=_ids(execution_ids, "execution_ids")))
 
     def get_contexts_by_id(self, context_ids: Iterable[int]) -> list[Context]:
+        """The contexts with these ids, distinct, in id order; unknown ids are skipped."""
         return self._read_nodes(ops.NodeQuery(NodeKind.CONTEXT, ids=_ids(context_ids, "context_ids")))
 
     def get_artifacts_by_type(self, type_name: str, type_version: str | None = None) -> list[Artifact]:
+        """Every artifact of the type named ``type_name`` (and ``type_version``), in id order."""
         return self._nodes_by_type(ARTIFACTS, type_name, type_version)
 
     def get_executions_by_type(self, type_name: str, type_version: str | None = None) -> list[Execution]:
+        """Every execution of the type named ``type_name`` (and ``type_version``), in id order."""
         return self._nodes_by_type(EXECUTIONS, type_name, type_version)
 
     def get_contexts_by_type(self, type_name: str, type_version: str | None = None) -> list[Context]:
+        """Every context of the type named ``type_name`` (and ``type_version``), in id order."""
         return self._nodes_by_type(CONTEXTS, type_name, type_version)
 
     def get_artifact_by_type_and_name(self, type_name: str, artifact_name: str,
                                       type_version: str | None = None) -> Artifact | None:
+        """The artifact of that type with that name, or None."""
         found = self._nodes_by_type(ARTIFACTS, type_name, type_version, (artifact_name,))
         return found[0] if found else None
 
     def get_execution_by_type_and_name(self, type_name: str, execution_name: str,
                                        type_version: str | None = None) -> Execution | None:
+        """The execution of that type with that name, or None."""
         found = self._nodes_by_type(EXECUTIONS, type_name, type_version, (execution_name,))
         return found[0] if found else None
 
     def get_context_by_type_and_name(self, type_name: str, context_name: str,
                                      type_version: str | None = None) -> Context | None:
+        """The context of that type with that name, or None.
+
+        Example: ``store.get_context_by_type_and_name("PipelineRun", "run-1")``."""
         found = self._nodes_by_type(CONTEXTS, type_name, type_version, (context_name,))
         return found[0] if found else None
 
     def get_artifacts_by_uri(self, uri: str) -> list[Artifact]:
+        """Every artifact whose uri is exactly ``uri``, in id order."""
         check_text("uri", uri)
         return self._read_nodes(ops.NodeQuery(NodeKind.ARTIFACT, uris=(uri,)))
 
     def get_artifacts_by_external_ids(self, external_ids: Iterable[str]) -> list[Artifact]:
+        """The artifacts with these external ids, in id order; unknown ones are skipped."""
         return self._read_nodes(ops.NodeQuery(NodeKind.ARTIFACT, external_ids=check_texts(
             "external_ids", external_ids)))
 
     def get_executions_by_external_ids(self, external_ids: Iterable[str]) -> list[Execution]:
+        """The executions with these external ids, in id order; unknown ones are skipped."""
         return self._read_nodes(ops.NodeQuery(NodeKind.EXECUTION, external_ids=check_texts(
             "external_ids", external_ids)))
 
     def get_contexts_by_external_ids(self, external_ids: Iterable[str]) -> list[Context]:
+        """The contexts with these external ids, in id order; unknown ones are skipped."""
         return self._read_nodes(ops.NodeQuery(NodeKind.CONTEXT, external_ids=check_texts(
             "external_ids", external_ids)))
 
@@ -322,24 +345,30 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
 
     def get_artifacts_by_context(self, context_id: int,
                                  list_options: ListOptions | None = None) -> list[Artifact]:
+        """The artifacts attributed to the context, filtered and ordered by ``list_options``."""
         (checked,) = _ids([context_id], "context_id")  # None is not "every context"
         return self._list(NodeKind.ARTIFACT, list_options, self._scope(Relation.ATTRIBUTION, checked))
 
     def get_executions_by_context(self, context_id: int,
                                   list_options: ListOptions | None = None) -> list[Execution]:
+        """The executions associated with the context, filtered and ordered by ``list_options``."""
         (checked,) = _ids([context_id], "context_id")  # None is not "every context"
         return self._list(NodeKind.EXECUTION, list_options, self._scope(Relation.ASSOCIATION, checked))
 
     def get_contexts_by_artifact(self, artifact_id: int) -> list[Context]:
+        """The contexts the artifact is attributed to, in id order (none for an unknown id)."""
         return self._linked(NodeKind.CONTEXT, Relation.ATTRIBUTION, artifact_id, False)
 
     def get_contexts_by_execution(self, execution_id: int) -> list[Context]:
+        """The contexts the execution is associated with, in id order (none for an unknown id)."""
         return self._linked(NodeKind.CONTEXT, Relation.ASSOCIATION, execution_id, False)
 
     def get_parent_contexts_by_context(self, context_id: int) -> list[Context]:
+        """The parent contexts of the context, in id order."""
         return self._linked(NodeKind.CONTEXT, Relation.PARENT, context_id, False)
 
     def get_children_contexts_by_context(self, context_id: int) -> list[Context]:
+        """The child contexts of the context, in id order."""
         return self._linked(NodeKind.CONTEXT, Relation.PARENT, context_id, True)
 
     # -- relations ---------------------------------------------------------------------------
@@ -350,10 +379,12 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
         self._engine.write(lambda tx: _writes.put_events(tx, checked))
 
     def get_events_by_artifact_ids(self, artifact_ids: Iterable[int]) -> list[Event]:
+        """Every INPUT/OUTPUT/… event of these artifacts, in write order."""
         ids = _ids(artifact_ids, "artifact_ids")
         return [to_event(r) for r in self._engine.read(lambda tx: tx.run(ops.GetEvents(artifact_ids=ids)))]
 
     def get_events_by_execution_ids(self, execution_ids: Iterable[int]) -> list[Event]:
+        """Every event of these executions, in write order."""
         ids = _ids(execution_ids, "execution_ids")
         return [to_event(r) for r in self._engine.read(lambda tx: tx.run(ops.GetEvents(execution_ids=ids)))]
 

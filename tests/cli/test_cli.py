@@ -272,6 +272,10 @@ def test_browser_instructions(target: Target) -> None:
         assert "/browser/?dbms=bolt://neo4j@127.0.0.1:" in result.stdout
     else:
         assert "is embedded" in result.stdout
+        # from a pip install there is no repository: the first way offered must work without it
+        hint = result.stdout.split("is embedded", 1)[1]
+        assert hint.index("docker run") < hint.index("make neo4j")
+        assert "graphstore browser --print conf" in result.stdout
 
 
 def test_browser_print(bare: Target) -> None:

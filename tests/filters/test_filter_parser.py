@@ -313,7 +313,7 @@ MLMD_INVALID: list[tuple[str, tuple[NodeKind, ...]]] = [
     ("custom_properties.baz.string", (A, E, C)), ("custom_properties.0:b.string_value", (A, E, C)),
     ("child_contexts_0.foo", (A, E, C)), ("parent_contexts_0.id.bar", (A, E, C)),
     # (MLMD also rejects "state = 1" and "last_known_state = 1"; graphstore reads an enum's
-    # number wherever MLMD reads it in some position: a deliberate difference, see the README)
+    # number wherever MLMD reads it in some position: a deliberate difference, see docs/filters.md)
     ("state", (A,)), ("state = RUNNING", (A,)), ("state IN RUNNING", (A,)),
     ("last_known_state = LIVE", (E,)), ("last_known_state IN ()", (E,)),
     ("last_known_state NOT IN (PENDING)", (E,)), ("events_0.field_1 = '1'", (A, E, C)),

@@ -1,4 +1,4 @@
-"""Take the README screenshots in a real browser (headless Chromium driven by playwright-core).
+"""Take the documentation screenshots in a real browser (headless Chromium driven by playwright-core).
 
     make screenshots                          # installs chromium and playwright-core if missing
     python tools/screenshots/make.py [--out docs/screenshots]
