@@ -90,10 +90,12 @@ def test_impact_marks_and_unmarks_quarantine(page: Any, service: Service) -> Non
     impacted = page.locator('#impact-page [data-part="downstream"] tr[data-key]').evaluate_all(
         "rs => rs.map(r => r.dataset.key)")
     assert impacted == [f"execution:{ids['evaluate_1']}", f"artifact:{ids['metrics_1']}"]
+    assert shown(page) == {model, *impacted} and page.locator("#graph .node.quarantined").count() == 0
     page.fill("#reason", "bad weights")
     page.click("#mark")
     page.wait_for_selector("text=marked 3 nodes")
     assert page.locator("#impact-page tr.quarantined").count() == 2
+    assert page.locator("#graph .node.quarantined").count() == 3  # the root too
     shoot(page, "impact")
     [metrics] = store.get_artifacts_by_id([ids["metrics_1"]])
     assert metrics.custom_properties[QUARANTINE_REASON] == "bad weights"

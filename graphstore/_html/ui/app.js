@@ -33,6 +33,7 @@ async function api(path, body) {
 
 const API = "/api/graphstore";
 const PAGE = 50;
+const PICTURE_NODES = 1000;  // ui.picture_nodes in graphstore/limits.py
 const PLURAL = { artifact: "artifacts", execution: "executions", context: "contexts" };
 const QUARANTINE = "graphstore_quarantine_reason";
 
@@ -256,14 +257,15 @@ function svgElement() {
 }
 
 // a small picture is not blown up past its natural size: pad its viewBox to the screen's shape
-function padded(viewBox) {
+function padded(viewBox, least) {
   const [x, y, w, h] = viewBox.split(" ").map(Number);
-  const pw = Math.max(w, 900), ph = Math.max(h, 520);
+  const pw = Math.max(w, least[0]), ph = Math.max(h, least[1]);
   return [x - (pw - w) / 2, y - (ph - h) / 2, pw, ph].map((v) => v.toFixed(1)).join(" ");
 }
 
 class Picture {
-  constructor(container, start, onPanel) {
+  constructor(container, start, onPanel, least) {
+    this.least = least || [900, 520];
     this.shown = new Set([start]);
     this.start = [start];
     this.expanded = {};  // key -> {upstream: cursor|null|undefined, downstream: …}
@@ -281,7 +283,7 @@ class Picture {
     const parts = await api("/ui/api/picture", { nodes: Array.from(this.shown), start: this.start });
     this.parts = parts;
     const selected = this.view.selected;
-    this.view.load(parts.data, parts.svg, padded(parts.viewBox));
+    this.view.load(parts.data, parts.svg, padded(parts.viewBox, this.least));
     this.svg.dataset.nodes = String(Object.keys(parts.data.nodes).length);
     if (selected) { this.view.select(selected); }
   }
@@ -364,7 +366,12 @@ async function impactView(key) {
     return { marked: report.marked, node: self, contexts: report.contexts.map(summary),
       nodes: report.nodes.map((n) => Object.assign(summary(n.node), { distance: n.distance })) };
   };
-  const render = (report) => {
+  // the picture of the root and what it reaches (quarantined nodes dashed red); a click selects
+  const frame = el("div", null, "impact-picture");
+  const picture = new Picture(frame, key, () => {}, [700, 220]);
+  const render = async (report) => {
+    picture.shown = new Set([key].concat(report.nodes.slice(0, PICTURE_NODES - 1).map((n) => n.key)));
+    await picture.draw();
     body.textContent = "";
     const marked = report.nodes.filter((n) => n.quarantined).length;
     body.appendChild(el("p", report.nodes.length + " nodes downstream, " + marked + " quarantined" +
@@ -376,20 +383,21 @@ async function impactView(key) {
   };
   const mark = button("Mark quarantine", async () => {
     const report = await read(reason.value || "marked in the web UI");
-    render(await read());  // the marking answer holds the nodes as they were
+    await render(await read());  // the marking answer holds the nodes as they were
     status.textContent = "marked " + report.marked + " nodes";
   }, "danger");
   mark.id = "mark";
   const unmark = button("Unmark", async () => {
     const got = await api(API + "/impact/unmark", { root_artifact_ids: [root] });
-    render(await read());
+    await render(await read());
     status.textContent = "unmarked " + got.unmarked + " nodes";
   });
   unmark.id = "unmark";
   div.appendChild(actions(link("Node page", "#/node/" + key), reason, mark, unmark));
   div.appendChild(status);
+  div.appendChild(frame);
   div.appendChild(body);
-  render(await read());
+  await render(await read());
   return div;
 }
 
