@@ -51,6 +51,12 @@ def test_node_page_shows_properties_contexts_made_by_and_used_by(page: Any, serv
     assert page.locator('[data-direction="downstream"] tr[data-key]').get_attribute("data-key") == \
         f"artifact:{ids['model_1']}"
     assert "lr" in page.inner_text("#node-page")
+    # and to its run: a context's page lists its executions and artifacts
+    page.click("#node-page a:text('PipelineRun #2 run-1')")
+    page.wait_for_selector('body[data-ready^="#/node/context:"]')
+    members = set(page.locator("#node-page tr[data-key]").evaluate_all("rs => rs.map(r => r.dataset.key)"))
+    assert {f"execution:{ids['train_1']}", f"execution:{ids['evaluate_1']}", f"artifact:{ids['model_1']}"} <= members
+    assert f"artifact:{ids['model_2']}" not in members
 
 
 def shown(page: Any) -> set[str]:
