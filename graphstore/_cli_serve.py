@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib
 import ipaddress
 import logging
 import os
@@ -20,7 +21,8 @@ import signal
 import sys
 from typing import IO, Any
 
-from .errors import FailedPrecondition, InvalidArgument
+from ._install import pip_install
+from .errors import EngineUnavailable, FailedPrecondition, InvalidArgument
 
 __all__ = ["add_parser", "cmd_serve", "is_loopback"]
 
@@ -37,6 +39,15 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False  # a host name: it may resolve beyond this machine
+
+
+def _need(module: str) -> Any:
+    """Import a part of the server extra; missing, it is one line saying what to install."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        package = (exc.name or module).split(".")[0]
+        raise FailedPrecondition(f"graphstore serve needs {package}: {pip_install('server')}") from None
 
 
 def _token(args: argparse.Namespace) -> str | None:
@@ -81,16 +92,13 @@ def _logging(level: str) -> None:
 
 def cmd_serve(args: argparse.Namespace, out: IO[str]) -> int:
     """Serve until SIGTERM or Ctrl-C; the store is opened (made if missing) and closed here."""
-    from .cli import OK, _optional, open_store  # the CLI's own store and extras handling
+    from .cli import OK, open_store  # the CLI's own store handling
 
-    _optional("uvicorn", "graphstore serve", "server")
-    server_mod = _optional("graphstore.server", "graphstore serve", "server")
+    server_mod, uvicorn = _need("graphstore.server"), _need("uvicorn")
     token = _token(args)
     if token is None and not is_loopback(args.host):
         raise FailedPrecondition(f"--host {args.host}: serving beyond this machine needs a token "
                                  "(GRAPHSTORE_TOKEN or --token-file); without one, bind 127.0.0.1")
-    import uvicorn
-
     _logging(args.log_level)
     with open_store(args, create=True) as store:
         app = server_mod.create_app(store, token=token)
@@ -102,8 +110,6 @@ def cmd_serve(args: argparse.Namespace, out: IO[str]) -> int:
               f"({'bearer token required' if token else 'no token: this machine only'}; Ctrl-C stops)",
               file=sys.stderr, flush=True)
         _serve(server)
-        if not server.started:
-            raise FailedPrecondition(f"cannot serve on {args.host}:{args.port} (see the log above)")
     return OK
 
 
@@ -123,6 +129,9 @@ def _serve(server: Any) -> None:
         server.run()
     except _Stopped:
         pass
+    except SystemExit:  # uvicorn's way to fail at startup (e.g. the port is taken), logged above
+        config = server.config
+        raise EngineUnavailable(f"cannot serve on {config.host}:{config.port} (see the log above)") from None
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -7,6 +7,7 @@
     graphstore impact artifact:2 --mark "label leak"
     graphstore stats
     graphstore browser --serve                        # Neo4j Browser style and guide
+    graphstore serve --port 5000                      # the HTTP service (docs/server.md)
 
 The store comes from ``--uri`` or ``GRAPHSTORE_URI`` (default: ``./graphstore.db``, embedded),
 with ``--user/--password/--database`` or ``GRAPHSTORE_USER/_PASSWORD/_DATABASE``. Errors are

@@ -160,3 +160,27 @@ def test_concurrent_writers_and_readers(store: MetadataStore, live: str) -> None
         assert [f.result() for f in marks] == [3] * 8 and [f.result() for f in reads] == [2] * 8
     for i, (_, out) in enumerate(chains):
         assert store.get_artifacts_by_id([out])[0].custom_properties[QUARANTINE_REASON] == f"bad-{i}"
+
+
+@pytest.mark.parametrize("missing", ["uvicorn", "starlette"])
+def test_without_the_server_extra_one_line_says_what_to_install(tmp_path: Path, missing: str,
+                                                                monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from graphstore.cli import main
+
+    for name in [m for m in sys.modules if m.startswith(("graphstore.server", f"{missing}."))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, missing, None)  # importing it fails, as when not installed
+    assert main(["--uri", str(tmp_path / "s.db"), "serve"]) == 4
+    err = capsys.readouterr().err
+    assert err == f"graphstore: error: graphstore serve needs {missing}: pip install 'graphstore-lineage[server]'\n"
+
+
+def test_a_taken_port_is_one_line_and_exit_3(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        got = _run("--uri", str(tmp_path / "s.db"), "serve", "--port", str(port))
+    assert got.returncode == 3 and got.stderr.endswith(f"graphstore: error: cannot serve on 127.0.0.1:{port} "
+                                                       "(see the log above)\n")
