@@ -34,7 +34,7 @@ from .errors import InvalidArgument
 from .lineage import LineageDirection, LineageGraph, LineageResult, NodeRef
 from .models import Artifact, Execution
 
-__all__ = ["FORMATS", "PALETTE", "render", "to_dot", "to_html", "to_mermaid"]
+__all__ = ["FORMATS", "PALETTE", "picture", "render", "to_dot", "to_html", "to_mermaid"]
 
 Lineage = Union[LineageGraph, LineageResult]
 Start = Union[NodeRef, Artifact, Execution]
@@ -325,24 +325,34 @@ def _asset(name: str) -> str:
     return (resources.files("graphstore") / "_html" / name).read_text(encoding="utf-8")
 
 
-def to_html(lineage: Lineage, *, start: Iterable[Start] = (), title: str | None = None) -> str:
-    """One self-contained HTML page with an interactive picture; it loads nothing from anywhere."""
+def picture(lineage: Lineage, *, start: Iterable[Start] = (), title: str | None = None) -> dict[str, Any]:
+    """The laid-out picture as JSON-ready parts: ``svg`` (the ``<g>`` elements), ``viewBox``,
+    ``data`` (``title``, ``nodes`` by key, ``edges``), ``legend`` ([type, fill, border]) and
+    ``counts``; ``to_html`` inlines them and the web UI fetches them."""
     pic = _picture(lineage, start, title)
     body, width, height = _svg(pic)
     data = {"title": pic.title,
             "nodes": {n.key: {"title": n.title, "subtitle": n.subtitle, **n.info} for n in pic.nodes},
             "edges": [[e.source, e.target, e.kind] for e in pic.edges]}
-    legend = "".join(f'<li><span class="swatch" style="background:{fill};border-color:{border}"></span>'
-                     f"{escape(t)}</li>" for t, (fill, border) in pic.colours.items())
     counts = (f"{sum(n.kind == 'artifact' for n in pic.nodes)} artifacts, "
               f"{sum(n.kind == 'execution' for n in pic.nodes)} executions, {len(pic.edges)} edges")
+    return {"svg": body, "viewBox": f"0 0 {max(width, 200):.1f} {max(height, 120):.1f}", "data": data,
+            "legend": [[t, fill, border] for t, (fill, border) in pic.colours.items()], "counts": counts}
+
+
+def to_html(lineage: Lineage, *, start: Iterable[Start] = (), title: str | None = None) -> str:
+    """One self-contained HTML page with an interactive picture; it loads nothing from anywhere."""
+    parts = picture(lineage, start=start, title=title)
+    legend = "".join(f'<li><span class="swatch" style="background:{fill};border-color:{border}"></span>'
+                     f"{escape(t)}</li>" for t, fill, border in parts["legend"])
     # "</" inside the JSON would end the script element early
-    payload = json.dumps(data, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
+    payload = json.dumps(parts["data"], sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
     page = _asset("lineage.html")
-    for key, value in (("STYLE", _asset("lineage.css")), ("SCRIPT", _asset("lineage.js")),
-                       ("TITLE", escape(pic.title)), ("COUNTS", escape(counts)), ("LEGEND", legend),
-                       ("VIEWBOX", f"0 0 {max(width, 200):.1f} {max(height, 120):.1f}"),
-                       ("GRAPH", body), ("DATA", payload)):
+    script = _asset("lineage.js") + "\n" + _asset("lineage-page.js")  # the shared view, then the page's panel
+    for key, value in (("STYLE", _asset("lineage.css")), ("SCRIPT", script),
+                       ("TITLE", escape(parts["data"]["title"])), ("COUNTS", escape(parts["counts"])),
+                       ("LEGEND", legend), ("VIEWBOX", parts["viewBox"]),
+                       ("GRAPH", parts["svg"]), ("DATA", payload)):
         page = page.replace("{{" + key + "}}", value)
     return page
 

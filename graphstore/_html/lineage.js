@@ -1,26 +1,8 @@
-// graphstore lineage page: selection, details panel, search, pan and zoom. No dependencies.
-(function () {
+// graphstore lineage picture: selection, paths, search dimming, pan and zoom. No dependencies.
+// Shared by the self-contained HTML page (render.to_html inlines it) and the web UI (served as
+// /ui/static/lineage.js); both call GraphstoreLineage.View on an <svg> holding a <g id="viewport">.
+(function (global) {
   "use strict";
-  var data = JSON.parse(document.getElementById("lineage-data").textContent);
-  var svg = document.getElementById("graph");
-  var details = document.getElementById("details");
-  var search = document.getElementById("search");
-  var nodes = {}, edges = [], up = {}, down = {};
-  Array.prototype.forEach.call(svg.querySelectorAll(".node"), function (g) { nodes[g.getAttribute("data-key")] = g; });
-  Array.prototype.forEach.call(svg.querySelectorAll(".edge"), function (g) { edges.push(g); });
-  data.edges.forEach(function (e) {
-    (down[e[0]] = down[e[0]] || []).push(e[1]);
-    (up[e[1]] = up[e[1]] || []).push(e[0]);
-  });
-
-  function reach(start, adj) {
-    var seen = {}, queue = [start];
-    seen[start] = true;
-    while (queue.length) {
-      (adj[queue.shift()] || []).forEach(function (n) { if (!seen[n]) { seen[n] = true; queue.push(n); } });
-    }
-    return seen;
-  }
 
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -33,6 +15,7 @@
     return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
   }
 
+  // rows: [label, value-or-Node]
   function table(rows) {
     var t = el("table");
     rows.forEach(function (r) {
@@ -46,121 +29,133 @@
     return t;
   }
 
-  function links(keys) {
-    var ul = el("ul");
-    keys.slice().sort().forEach(function (k) {
-      var li = el("li"), a = el("a", (data.nodes[k] || {}).title || k);
-      a.addEventListener("click", function () { select(k); });
-      li.appendChild(a);
-      li.appendChild(document.createTextNode(" " + ((data.nodes[k] || {}).subtitle || "")));
-      ul.appendChild(li);
-    });
-    return ul;
-  }
-
-  function panel(key, anc, desc) {
-    var n = data.nodes[key];
-    details.textContent = "";
-    details.appendChild(el("h2", n.title));
-    details.appendChild(el("p", key, "ref"));
-    var custom = n.custom_properties || {};
-    if (custom.graphstore_quarantine_reason) {
-      details.appendChild(el("p", "Quarantined: " + custom.graphstore_quarantine_reason, "warn"));
+  function reach(start, adj) {
+    var seen = {}, queue = [start];
+    seen[start] = true;
+    while (queue.length) {
+      (adj[queue.shift()] || []).forEach(function (n) { if (!seen[n]) { seen[n] = true; queue.push(n); } });
     }
-    var rows = [];
-    ["type", "name", "uri", "state", "external_id", "created", "updated", "distance"].forEach(function (f) {
-      if (n[f] !== undefined) { rows.push([f, n[f]]); }
+    return seen;
+  }
+
+  // One picture in one <svg>: load() (re)indexes it, select()/clear()/find()/fit() drive it.
+  // opts.onSelect(key, ancestors, descendants) and opts.onClear() tell the page.
+  function View(svg, opts) {
+    var self = this;
+    this.svg = svg;
+    this.opts = opts || {};
+    this.data = { nodes: {}, edges: [] };
+    this.nodes = {}; this.edges = []; this.up = {}; this.down = {};
+    this.initial = (svg.getAttribute("viewBox") || "0 0 200 120").split(" ").map(Number);
+    this.view = this.initial.slice();
+    this.selected = null;
+    var drag = null;
+    svg.addEventListener("wheel", function (ev) {
+      ev.preventDefault();
+      var p = self.point(ev), f = ev.deltaY > 0 ? 1.15 : 1 / 1.15, v = self.view;
+      self.view = [p[0] - (p[0] - v[0]) * f, p[1] - (p[1] - v[1]) * f, v[2] * f, v[3] * f];
+      self.apply();
+    }, { passive: false });
+    svg.addEventListener("mousedown", function (ev) {
+      drag = { x: ev.clientX, y: ev.clientY, moved: false };
+      svg.classList.add("dragging");
     });
-    if (n.path) { rows.push(["path", n.path.join(" → ")]); }
-    rows.push(["upstream", (Object.keys(anc).length - 1) + " nodes"]);
-    rows.push(["downstream", (Object.keys(desc).length - 1) + " nodes"]);
-    details.appendChild(table(rows));
-    [["properties", n.properties], ["custom properties", n.custom_properties]].forEach(function (p) {
-      if (p[1] && Object.keys(p[1]).length) {
-        details.appendChild(el("h3", p[0]));
-        details.appendChild(table(Object.keys(p[1]).sort().map(function (k) { return [k, p[1][k]]; })));
-      }
+    global.addEventListener("mousemove", function (ev) {
+      if (!drag) { return; }
+      var s = self.point(ev)[2];
+      self.view[0] -= (ev.clientX - drag.x) * s;
+      self.view[1] -= (ev.clientY - drag.y) * s;
+      drag.moved = drag.moved || Math.abs(ev.clientX - drag.x) + Math.abs(ev.clientY - drag.y) > 2;
+      drag.x = ev.clientX; drag.y = ev.clientY;
+      self.apply();
     });
-    if (n.contexts) {
-      details.appendChild(el("h3", "contexts"));
-      var ul = el("ul");
-      n.contexts.forEach(function (c) { ul.appendChild(el("li", c)); });
-      details.appendChild(ul);
+    global.addEventListener("mouseup", function () {
+      svg.classList.remove("dragging");
+      setTimeout(function () { drag = null; }, 0);
+    });
+    svg.addEventListener("click", function (ev) {
+      var g = ev.target.closest ? ev.target.closest(".node") : null;
+      if (g) { self.select(g.getAttribute("data-key")); return; }
+      if (!drag || !drag.moved) { self.clear(); }
+    });
+    svg.addEventListener("keydown", function (ev) {
+      var g = ev.target.closest ? ev.target.closest(".node") : null;
+      if (g && ev.key === "Enter") { self.select(g.getAttribute("data-key")); }
+    });
+    if (this.opts.data) { this.load(this.opts.data); }
+  }
+
+  // data: {nodes: {key: info}, edges: [[source, target, kind]]}; svg/viewBox replace the
+  // picture when given (the web UI), else the <svg> already holds it (the HTML page).
+  View.prototype.load = function (data, svgBody, viewBox) {
+    var self = this;
+    if (svgBody !== undefined) { this.svg.querySelector("#viewport").innerHTML = svgBody; }
+    if (viewBox) {
+      this.initial = viewBox.split(" ").map(Number);
+      this.view = this.initial.slice();
+      this.apply();
     }
-    if ((up[key] || []).length) { details.appendChild(el("h3", "made from")); details.appendChild(links(up[key])); }
-    if ((down[key] || []).length) { details.appendChild(el("h3", "used by / made")); details.appendChild(links(down[key])); }
-  }
-
-  function clear() {
-    svg.classList.remove("focus");
-    Object.keys(nodes).forEach(function (k) { nodes[k].classList.remove("on", "selected"); });
-    edges.forEach(function (g) { g.classList.remove("on"); });
-    details.textContent = "";
-  }
-
-  function select(key) {
-    if (!data.nodes[key]) { return; }
-    var anc = reach(key, up), desc = reach(key, down);
-    svg.classList.add("focus");
-    Object.keys(nodes).forEach(function (k) {
-      nodes[k].classList.toggle("on", !!(anc[k] || desc[k]));
-      nodes[k].classList.toggle("selected", k === key);
+    this.data = data;
+    this.nodes = {}; this.edges = []; this.up = {}; this.down = {};
+    Array.prototype.forEach.call(this.svg.querySelectorAll(".node"), function (g) {
+      self.nodes[g.getAttribute("data-key")] = g;
     });
-    edges.forEach(function (g) {
+    Array.prototype.forEach.call(this.svg.querySelectorAll(".edge"), function (g) { self.edges.push(g); });
+    data.edges.forEach(function (e) {
+      (self.down[e[0]] = self.down[e[0]] || []).push(e[1]);
+      (self.up[e[1]] = self.up[e[1]] || []).push(e[0]);
+    });
+  };
+
+  View.prototype.apply = function () {
+    this.svg.setAttribute("viewBox", this.view.map(function (v) { return v.toFixed(1); }).join(" "));
+  };
+
+  View.prototype.point = function (ev) {
+    var r = this.svg.getBoundingClientRect(), v = this.view;
+    var scale = Math.max(v[2] / r.width, v[3] / r.height);
+    var ox = (r.width * scale - v[2]) / 2, oy = (r.height * scale - v[3]) / 2;
+    return [v[0] - ox + (ev.clientX - r.left) * scale, v[1] - oy + (ev.clientY - r.top) * scale, scale];
+  };
+
+  View.prototype.fit = function () { this.view = this.initial.slice(); this.apply(); };
+
+  View.prototype.clear = function () {
+    var self = this;
+    this.selected = null;
+    this.svg.classList.remove("focus");
+    Object.keys(this.nodes).forEach(function (k) { self.nodes[k].classList.remove("on", "selected"); });
+    this.edges.forEach(function (g) { g.classList.remove("on"); });
+    if (this.opts.onClear) { this.opts.onClear(); }
+  };
+
+  View.prototype.select = function (key) {
+    var self = this;
+    if (!this.data.nodes[key]) { return; }
+    var anc = reach(key, this.up), desc = reach(key, this.down);
+    this.selected = key;
+    this.svg.classList.add("focus");
+    Object.keys(this.nodes).forEach(function (k) {
+      self.nodes[k].classList.toggle("on", !!(anc[k] || desc[k]));
+      self.nodes[k].classList.toggle("selected", k === key);
+    });
+    this.edges.forEach(function (g) {
       var s = g.getAttribute("data-s"), t = g.getAttribute("data-t");
       g.classList.toggle("on", !!((anc[s] && anc[t]) || (desc[s] && desc[t])));
     });
-    panel(key, anc, desc);
-  }
+    if (this.opts.onSelect) { this.opts.onSelect(key, anc, desc); }
+  };
 
-  Object.keys(nodes).forEach(function (k) {
-    nodes[k].addEventListener("click", function (ev) { ev.stopPropagation(); select(k); });
-    nodes[k].addEventListener("keydown", function (ev) { if (ev.key === "Enter") { select(k); } });
-  });
-
-  // search: dim everything that does not match
-  search.addEventListener("input", function () {
-    var q = search.value.trim().toLowerCase();
-    svg.classList.toggle("searching", q.length > 0);
-    Object.keys(nodes).forEach(function (k) {
-      var n = data.nodes[k];
-      var text = [k, n.title, n.subtitle, n.type, n.name, n.uri, n.state].join(" ").toLowerCase();
-      nodes[k].classList.toggle("match", q.length > 0 && text.indexOf(q) >= 0);
+  // dim everything that does not match the text
+  View.prototype.find = function (text) {
+    var self = this, q = text.trim().toLowerCase();
+    this.svg.classList.toggle("searching", q.length > 0);
+    Object.keys(this.nodes).forEach(function (k) {
+      var n = self.data.nodes[k] || {};
+      var hay = [k, n.title, n.subtitle, n.type, n.name, n.uri, n.state].join(" ").toLowerCase();
+      self.nodes[k].classList.toggle("match", q.length > 0 && hay.indexOf(q) >= 0);
     });
-  });
+  };
 
-  // pan and zoom by moving the viewBox
-  var initial = svg.getAttribute("viewBox").split(" ").map(Number);
-  var view = initial.slice();
-  function apply() { svg.setAttribute("viewBox", view.map(function (v) { return v.toFixed(1); }).join(" ")); }
-  function point(ev) {
-    var r = svg.getBoundingClientRect();
-    var scale = Math.max(view[2] / r.width, view[3] / r.height);
-    var ox = (r.width * scale - view[2]) / 2, oy = (r.height * scale - view[3]) / 2;
-    return [view[0] - ox + (ev.clientX - r.left) * scale, view[1] - oy + (ev.clientY - r.top) * scale, scale];
-  }
-  svg.addEventListener("wheel", function (ev) {
-    ev.preventDefault();
-    var p = point(ev), f = ev.deltaY > 0 ? 1.15 : 1 / 1.15;
-    view = [p[0] - (p[0] - view[0]) * f, p[1] - (p[1] - view[1]) * f, view[2] * f, view[3] * f];
-    apply();
-  }, { passive: false });
-  var drag = null;
-  svg.addEventListener("mousedown", function (ev) { drag = { x: ev.clientX, y: ev.clientY, moved: false }; svg.classList.add("dragging"); });
-  window.addEventListener("mousemove", function (ev) {
-    if (!drag) { return; }
-    var s = point(ev)[2];
-    view[0] -= (ev.clientX - drag.x) * s;
-    view[1] -= (ev.clientY - drag.y) * s;
-    drag.moved = drag.moved || Math.abs(ev.clientX - drag.x) + Math.abs(ev.clientY - drag.y) > 2;
-    drag.x = ev.clientX; drag.y = ev.clientY;
-    apply();
-  });
-  window.addEventListener("mouseup", function () { svg.classList.remove("dragging"); setTimeout(function () { drag = null; }, 0); });
-  svg.addEventListener("click", function () { if (!drag || !drag.moved) { clear(); } });
-  document.getElementById("fit").addEventListener("click", function () { view = initial.slice(); apply(); });
-  document.addEventListener("keydown", function (ev) {
-    if (ev.key === "Escape") { clear(); search.value = ""; search.dispatchEvent(new Event("input")); }
-  });
-  if (location.hash.length > 1) { select(decodeURIComponent(location.hash.slice(1))); }
-})();
+  global.GraphstoreLineage = { View: View, el: el, show: show, table: table, reach: reach };
+})(window);

@@ -2,7 +2,8 @@
 
 Two middlewares wrap every route: the access log (outermost: one JSON line per request, and
 the last catch of an unexpected error, answered as a generic 500) and bearer-token auth (when a
-token is set, every path but :data:`PUBLIC_PATHS` needs ``Authorization: Bearer <token>``).
+token is set, every path but :data:`PUBLIC_PATHS` and the web UI's page and static files
+(``_ui.is_public``) needs ``Authorization: Bearer <token>``).
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ class BearerAuth:
         return "BearerAuth(token=<hidden>)"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS or self._accepts(scope):
+        path = scope.get("path", "")
+        # the web UI's page and static files hold no data: the page asks for the token itself
+        if scope["type"] != "http" or path in PUBLIC_PATHS or _ui.is_public(path) or self._accepts(scope):
             await self.app(scope, receive, send)
             return
         response = JSONResponse(_errors.error_body("unauthenticated", "a valid bearer token is required "
