@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -12,6 +13,9 @@ from ._analysis_api import AnalysisMixin
 from ._convert import to_event, to_node, to_type
 from ._gc import paused_gc
 from ._lineage_api import LineageMixin
+from ._namespace import DEFAULT as NAMESPACE_DEFAULT
+from ._namespace import ENV as NAMESPACE_ENV
+from ._namespace import ScopedEngine, check_namespace
 from ._outcome import keys_of, write_naming
 from ._types_api import TypesMixin
 from ._validate import INT64_MAX, _check, _ids, check_batch, check_int, check_text, check_texts
@@ -61,26 +65,43 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
     ``read_timeout`` seconds (default 60, or ``$GRAPHSTORE_READ_TIMEOUT``), and
     ``filter_timeout`` (default 5, or ``$GRAPHSTORE_FILTER_TIMEOUT``) for listings with a
     filter query. See graphstore.deadlines.
+
+    ``namespace`` (default ``$GRAPHSTORE_NAMESPACE``, else ``"default"``) opens one of many
+    independent stores sharing the database or file: its own types, nodes, names, filters,
+    lineage and counts; another namespace's ids are unknown ids. See docs/namespaces.md.
     """
 
     def __init__(self, uri: str | os.PathLike[str] | None = None, *, user: str | None = None,
                  password: str | None = None, database: str | None = None, read_only: bool = False,
-                 read_timeout: float | None = None, filter_timeout: float | None = None) -> None:
+                 read_timeout: float | None = None, filter_timeout: float | None = None,
+                 namespace: str | None = None) -> None:
+        self.namespace = check_namespace(namespace if namespace is not None
+                                         else os.environ.get(NAMESPACE_ENV) or None)
         self._filter_timeout = resolve_timeout(filter_timeout, "filter_timeout",
                                                FILTER_TIMEOUT_ENV, DEFAULT_FILTER_TIMEOUT)
         self._conn = dataclasses.replace(
             parse_uri(uri, user=user, password=password, database=database, read_only=read_only),
             read_timeout=resolve_timeout(read_timeout, "read_timeout", READ_TIMEOUT_ENV,
                                          DEFAULT_READ_TIMEOUT))
-        self._engine: Engine = open_engine(self._conn)
+        self._engine: Engine = ScopedEngine(open_engine(self._conn), self.namespace)
 
     @classmethod
     def from_env(cls) -> MetadataStore:
         """Open the store named by ``GRAPHSTORE_URI`` (default: in memory), with
-        ``GRAPHSTORE_USER``, ``GRAPHSTORE_PASSWORD`` and ``GRAPHSTORE_DATABASE``."""
+        ``GRAPHSTORE_USER``, ``GRAPHSTORE_PASSWORD``, ``GRAPHSTORE_DATABASE`` and
+        ``GRAPHSTORE_NAMESPACE``."""
         env = os.environ
         return cls(env.get("GRAPHSTORE_URI") or None, user=env.get("GRAPHSTORE_USER"),
                    password=env.get("GRAPHSTORE_PASSWORD"), database=env.get("GRAPHSTORE_DATABASE"))
+
+    def with_namespace(self, namespace: str) -> MetadataStore:
+        """Another namespace of this store, over the same connection (closing either closes
+        both): how an in-memory store holds several namespaces."""
+        view = copy.copy(self)
+        view.namespace = check_namespace(namespace)
+        assert isinstance(self._engine, ScopedEngine)
+        view._engine = ScopedEngine(self._engine.inner, view.namespace)
+        return view
 
     @property
     def engine_name(self) -> str:
@@ -98,7 +119,9 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
         self.close()
 
     def __repr__(self) -> str:
-        return f"MetadataStore({self._conn.target!r})"
+        if self.namespace == NAMESPACE_DEFAULT:
+            return f"MetadataStore({self._conn.target!r})"
+        return f"MetadataStore({self._conn.target!r}, namespace={self.namespace!r})"
 
     # -- helpers -------------------------------------------------------------------------
     def _read_nodes(self, query: ops.NodeQuery) -> list[Any]:
