@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from . import _writes, ops
+from . import _port, _writes, ops
 from ._analysis_api import AnalysisMixin
 from ._convert import to_event, to_node, to_type
 from ._gc import paused_gc
@@ -399,6 +399,19 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin):
         pairs = [(p.child_id, p.parent_id) for p in _check(parent_contexts, ParentContext,
                                                               "parent_contexts")]
         self._engine.write(lambda tx: _writes.put_parent_contexts(tx, pairs))
+
+    # -- export / import ---------------------------------------------------------------------
+    def export(self, path: str | os.PathLike[str]) -> dict[str, int]:
+        """Write this namespace (types, nodes, events, links) to a JSON Lines file at ``path``;
+        returns the count of each record kind. See docs/namespaces.md."""
+        return _port.export_namespace(self, path)
+
+    def import_file(self, path: str | os.PathLike[str]) -> _port.ImportReport:
+        """Copy an ``export`` file into this namespace, which must hold no nodes yet (types
+        with the same name and version are reused); new ids are allocated, and the report
+        maps the file's ids to them. Writes in batches and checks the result: on failure the
+        nodes written so far are removed again."""
+        return _port.import_namespace(self, path)
 
     # -- composite writes --------------------------------------------------------------------
     def put_execution(self, execution: Execution,
