@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -187,9 +189,23 @@ CASES: dict[str, Case] = {
         r.execution_type, [Event(artifact_id=r.artifact, type=EventType.INPUT)]),
     "compare_artifacts": lambda s, r: s.compare_artifacts(r.artifact, r.artifact2),
     "compare_executions": lambda s, r: s.compare_executions(r.execution, r.execution),
+    # export writes only the calling namespace; import refuses a namespace holding nodes
+    "export": lambda s, r: s.export(_scratch(s) / "out.jsonl"),
+    "import_file": lambda s, r: s.import_file(_exported(s)),
 }
 # not store calls: opening, closing, and views of another namespace
 NOT_CALLS = {"close", "from_env", "with_namespace"}
+
+
+def _scratch(store: MetadataStore) -> Path:
+    path = Path(tempfile.mkdtemp(prefix="gs-ns-"))
+    return path
+
+
+def _exported(store: MetadataStore) -> Path:
+    path = _scratch(store) / "b.jsonl"
+    store.export(path)
+    return path
 
 
 def public_methods() -> set[str]:
