@@ -109,7 +109,8 @@ def export_namespace(store: MetadataStore, path: str | os.PathLike[str]) -> dict
 
 
 def _line(out: IO[str], record: dict[str, Any]) -> None:
-    out.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
+    # ASCII: no U+2028 or other separator a line-splitting tool could cut a record at
+    out.write(json.dumps(record, allow_nan=False) + "\n")
 
 
 def _export_records(store: MetadataStore, out: IO[str], counts: dict[str, int]) -> None:
