@@ -11,6 +11,7 @@ counts and the same edge sets under the id map.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import math
 import os
@@ -43,7 +44,7 @@ BATCH = 10_000  # records per transaction: well inside batch_records, small enou
 NODE_ORDER = (NodeKind.CONTEXT, NodeKind.EXECUTION, NodeKind.ARTIFACT)
 LINKS = {"attribution": Relation.ATTRIBUTION, "association": Relation.ASSOCIATION,
          "parent_context": Relation.PARENT}
-_LINK_MODELS = {"attribution": (Attribution, "artifact_id", "context_id"),
+_LINK_MODELS: dict[str, tuple[type[Any], str, str]] = {"attribution": (Attribution, "artifact_id", "context_id"),
                 "association": (Association, "execution_id", "context_id"),
                 "parent_context": (ParentContext, "child_id", "parent_id")}
 _KIND_OF_END = {"artifact_id": NodeKind.ARTIFACT, "execution_id": NodeKind.EXECUTION,
@@ -108,6 +109,11 @@ def export_namespace(store: MetadataStore, path: str | os.PathLike[str]) -> dict
     return counts
 
 
+def _read(store: MetadataStore, op: ops.Op) -> Any:
+    """One operation in one read of the store's namespace."""
+    return store._engine.read(lambda tx: tx.run(op))
+
+
 def _line(out: IO[str], record: dict[str, Any]) -> None:
     # ASCII: no U+2028 or other separator a line-splitting tool could cut a record at
     out.write(json.dumps(record, allow_nan=False) + "\n")
@@ -119,7 +125,7 @@ def _export_records(store: MetadataStore, out: IO[str], counts: dict[str, int]) 
         counts[record["record"]] = counts.get(record["record"], 0) + 1
 
     for spec in KIND_SPECS.values():
-        for t in store._engine.read(lambda tx, s=spec: tx.run(ops.GetTypes(s.kind))):
+        for t in _read(store, ops.GetTypes(spec.kind)):
             emit({"record": f"{spec.noun}_type", **_type_record(spec, t)})
     ids: dict[NodeKind, list[int]] = {}
     for kind in NODE_ORDER:
@@ -135,10 +141,9 @@ def _export_records(store: MetadataStore, out: IO[str], counts: dict[str, int]) 
                 emit({"record": "event", **e.model_dump(mode="json")})
     for name, relation in LINKS.items():
         source, target = relation.value.source, NodeKind.CONTEXT
-        model, left, right = _LINK_MODELS[name]
+        _, left, right = _LINK_MODELS[name]
         for chunk in _chunks(ids[source]):
-            rows = store._engine.read(lambda tx, c=chunk, r=relation: tx.run(ops.GetLinks(r, c)))
-            for row in rows:
+            for row in _read(store, ops.GetLinks(relation, chunk)):
                 if row["target"] in have[target]:
                     emit({"record": name, left: row["source"], right: row["target"]})
 
@@ -311,11 +316,11 @@ class _Importer:
         links = [model(**{end: self.map(_KIND_OF_END[end].value, r.get(end), r, end)
                           for end in (left, right)}) for r in batch]
         if kind == "parent_context":
-            self.store.put_parent_contexts(links)  # type: ignore[arg-type]
+            self.store.put_parent_contexts(links)
         elif kind == "attribution":
-            self.store.put_attributions_and_associations(links, [])  # type: ignore[arg-type]
+            self.store.put_attributions_and_associations(links, [])
         else:
-            self.store.put_attributions_and_associations([], links)  # type: ignore[arg-type]
+            self.store.put_attributions_and_associations([], links)
         self.expected.setdefault(kind, set()).update(
             (getattr(x, left), getattr(x, right)) for x in links)
 
@@ -332,8 +337,7 @@ class _Importer:
         for name, relation in LINKS.items():
             sources = list(self.report.id_map.get(relation.value.source.value, {}).values())
             got[name] = {(r["source"], r["target"]) for chunk in _chunks(sources)
-                         for r in self.store._engine.read(
-                             lambda tx, c=chunk, rel=relation: tx.run(ops.GetLinks(rel, c)))}
+                         for r in _read(self.store, ops.GetLinks(relation, chunk))}
         for name, edges in got.items():
             if edges != self.expected.get(name, set()):
                 raise FailedPrecondition(f"import check: the {name} edges differ from the file's "
@@ -346,10 +350,8 @@ class _Importer:
             noun = KIND_SPECS[kind].noun
             new = list(self.report.id_map.get(noun, {}).values())
             for chunk in _chunks(new):
-                try:
+                with contextlib.suppress(GraphstoreError):  # the original error is the one to report
                     getattr(self.store, f"delete_{noun}s")(chunk)
-                except GraphstoreError:  # the original error is the one to report
-                    pass
 
 
 def _event_key(e: Event) -> tuple[Any, ...]:

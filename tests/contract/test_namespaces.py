@@ -29,6 +29,7 @@ from graphstore import (
     EventType,
     Execution,
     ExecutionType,
+    FailedPrecondition,
     GraphstoreError,
     InvalidArgument,
     LineageDirection,
@@ -38,8 +39,8 @@ from graphstore import (
     NodeRef,
     ParentContext,
     PropertyType,
+    ops,
 )
-from graphstore import ops
 from graphstore._namespace import _RULES
 from tests.conftest import StoreFactory
 
@@ -349,3 +350,60 @@ def test_namespace_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRAPHSTORE_NAMESPACE", "bad/name")
     with pytest.raises(InvalidArgument, match="namespace"):
         MetadataStore()
+
+
+OLD_TYPE_TABLE = """CREATE TABLE type (
+     id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
+     version TEXT NOT NULL DEFAULT '', description TEXT, external_id TEXT,
+     base_type TEXT, UNIQUE (kind, name, version), UNIQUE (kind, external_id))"""
+
+
+def _make_pre_namespace(path: Path) -> None:
+    """Turn a store file into the layout graphstore had before namespaces."""
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        conn.execute("ALTER TABLE type RENAME TO type_new")
+        conn.execute(OLD_TYPE_TABLE)
+        conn.execute("INSERT INTO type SELECT id, kind, name, version, description, external_id, "
+                     "base_type FROM type_new")
+        conn.execute("DROP TABLE type_new")
+    conn.close()
+
+
+def test_a_sqlite_store_from_before_namespaces_is_the_default_namespace(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with MetadataStore(path) as store:
+        refs = build(store, "D")
+        before = snapshot(store)
+    _make_pre_namespace(path)
+    with pytest.raises(FailedPrecondition, match="predates namespaces"):
+        MetadataStore(path, read_only=True)
+    with MetadataStore(path) as store:  # a writable open upgrades the file in place
+        assert snapshot(store) == before
+    with MetadataStore(path, namespace="b") as other:
+        assert other.get_artifacts_by_id([refs.artifact]) == []
+        assert other.put_artifact_type(ArtifactType(name="Data")) != refs.artifact_type
+    with MetadataStore(path, read_only=True) as store:
+        assert snapshot(store) == before
+
+
+def test_a_neo4j_store_from_before_namespaces_is_the_default_namespace(neo4j_server: Any) -> None:
+    import neo4j
+
+    from tests.conftest import wipe_neo4j
+
+    wipe_neo4j(neo4j_server)
+    auth = {"user": neo4j_server.user, "password": neo4j_server.password}
+    with MetadataStore(neo4j_server.uri, **auth) as store:
+        refs = build(store, "D")
+        before = snapshot(store)
+    with neo4j.GraphDatabase.driver(neo4j_server.uri, auth=(neo4j_server.user, neo4j_server.password)) as d:
+        # what a store made before namespaces holds: types without one, the old schema's marker
+        d.execute_query("MATCH (t:Type) REMOVE t.namespace")
+        d.execute_query("MATCH (m:GraphstoreSchema) SET m.ddl = 'before-namespaces'")
+    with MetadataStore(neo4j_server.uri, **auth) as store:
+        assert snapshot(store) == before
+    with MetadataStore(neo4j_server.uri, namespace="b", **auth) as other:
+        assert other.get_artifacts_by_id([refs.artifact]) == []
+        assert other.get_artifact_types() == []

@@ -73,7 +73,8 @@ def content(store: MetadataStore) -> Any:
         out[kind] = sorted(rows)
     arts, exes, ctxs = store.get_artifacts(), store.get_executions(), store.get_contexts()
     out["events"] = sorted(
-        (names[("a", e.artifact_id)], names[("e", e.execution_id)], e.type.name, repr(e.path), e.milliseconds_since_epoch)
+        (names[("a", e.artifact_id)], names[("e", e.execution_id)], e.type.name, repr(e.path),
+         e.milliseconds_since_epoch)
         for e in store.get_events_by_artifact_ids([a.id for a in arts]))
     out["attributions"] = sorted((names[("a", a.id)], names[("c", c.id)])
                                  for a in arts for c in store.get_contexts_by_artifact(a.id))
