@@ -170,4 +170,6 @@ class ScopedEngine(Engine):
 
     def __getattr__(self, name: str) -> Any:
         # the engine's own attributes (a driver, a path) for tools and tests that inspect it
+        if name == "inner":  # not set yet (a copy being built): no recursion
+            raise AttributeError(name)
         return getattr(self.inner, name)
