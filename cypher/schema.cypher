@@ -5,10 +5,16 @@
 // -- types -------------------------------------------------------------------------------
 CREATE CONSTRAINT graphstore_type_id IF NOT EXISTS
 FOR (t:Type) REQUIRE t.id IS UNIQUE;
-CREATE CONSTRAINT graphstore_type_key IF NOT EXISTS
-FOR (t:Type) REQUIRE (t.kind, t.name, t.version) IS UNIQUE;
-CREATE CONSTRAINT graphstore_type_external_id IF NOT EXISTS
-FOR (t:Type) REQUIRE (t.kind, t.external_id) IS UNIQUE;
+// Types carry their namespace ('' is the default one): type names and external ids are
+// unique within a namespace. Stores made before namespaces get every type in the default
+// one (a node lacking a key is outside a composite constraint, so none may lack it).
+MATCH (t:Type) WHERE t.namespace IS NULL SET t.namespace = '';
+DROP CONSTRAINT graphstore_type_key IF EXISTS;
+DROP CONSTRAINT graphstore_type_external_id IF EXISTS;
+CREATE CONSTRAINT graphstore_type_namespace_key IF NOT EXISTS
+FOR (t:Type) REQUIRE (t.namespace, t.kind, t.name, t.version) IS UNIQUE;
+CREATE CONSTRAINT graphstore_type_namespace_external_id IF NOT EXISTS
+FOR (t:Type) REQUIRE (t.namespace, t.kind, t.external_id) IS UNIQUE;
 
 // -- artifacts ---------------------------------------------------------------------------
 CREATE CONSTRAINT graphstore_artifact_id IF NOT EXISTS

@@ -34,6 +34,7 @@ WHERE ($ids IS NULL OR t.id IN $ids)
   AND ($keys IS NULL OR [t.name, t.version] IN $keys)
   AND ($names IS NULL OR t.name IN $names)
   AND ($external_ids IS NULL OR t.external_id IN $external_ids)
+  AND ($namespace IS NULL OR t.namespace = $namespace)
 RETURN t {.*} AS t
 ORDER BY t.id;
 
@@ -46,6 +47,7 @@ WHERE t.kind = q.kind
   AND (q.keys IS NULL OR [t.name, t.version] IN q.keys)
   AND (q.names IS NULL OR t.name IN q.names)
   AND (q.external_ids IS NULL OR t.external_id IN q.external_ids)
+  AND (q.namespace IS NULL OR t.namespace = q.namespace)
 RETURN q.index AS query, t {.*} AS t
 ORDER BY query, t.id;
 
@@ -100,6 +102,7 @@ RETURN count(*) AS deleted;
 // name: existing_ids
 MATCH (n:{Label})
 WHERE n.id IN $ids
+  AND ($scope IS NULL OR n.type_id IN $scope)
 RETURN n.id AS id;
 
 // name: insert_input_events

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from . import __version__, _browser, _cli_completion, _cli_demo, _cli_edit, _cli_serve
+from . import __version__, _browser, _cli_completion, _cli_demo, _cli_edit, _cli_port, _cli_serve
 from ._cli_output import Progress, add_format, dump_json
 from ._cli_prune import add_prune
 from ._cli_query import KINDS, cmd_impact, cmd_lineage, cmd_ls, cmd_show, cmd_stats
@@ -116,7 +116,8 @@ def open_store(args: argparse.Namespace, *, create: bool = False) -> MetadataSto
         raise EngineUnavailable(f"no store at {path}: `graphstore demo` makes one there, or point "
                                 "--uri / GRAPHSTORE_URI at yours")
     return MetadataStore(uri, user=_setting(args, "user"), password=_setting(args, "password"),
-                         database=_setting(args, "database"), read_only=not create and read_only(args))
+                         database=_setting(args, "database"), read_only=not create and read_only(args),
+                         namespace=_setting(args, "namespace"))
 
 
 # -- commands that are not queries ----------------------------------------------------------------
@@ -257,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="Neo4j password (default: $GRAPHSTORE_PASSWORD, the better way: arguments show in "
                            "the process list)")
     conn.add_argument("--database", default=argparse.SUPPRESS, help="Neo4j database (default: $GRAPHSTORE_DATABASE)")
+    conn.add_argument("--namespace", default=argparse.SUPPRESS,
+                      help="the namespace inside the store (default: $GRAPHSTORE_NAMESPACE, else 'default')")
     codes = "\n".join(f"  {code:<4} {text}" for code, text in EXIT_CODES.items())
     parser = _Parser(prog="graphstore", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
                      description="Look into a graphstore lineage store: list, show, trace lineage and impact.",
@@ -338,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     _cli_serve.add_parser(command)
     _cli_edit.add_commands(command)
     _cli_completion.add_commands(command, build_parser)
+    _cli_port.register(command)
     return parser
 
 
@@ -353,7 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "store", True) is False:
             code = int(args.func(args, out))
         else:
-            with open_store(args) as store:
+            with open_store(args, create=getattr(args, "create", False)) as store:
                 code = int(args.func(store, args, out))
         out.flush()  # a full disk or closed pipe is reported here, not at interpreter exit
         return code

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .errors import InvalidArgument
 
-__all__ = ["BATCH_RECORDS", "INT64", "LIMITS", "Limit", "PROTO_BYTES", "STRUCT_BYTES", "STRUCT_DEPTH",
+__all__ = ["BATCH_RECORDS", "INT64", "LIMITS", "Limit", "NAMESPACE_NAME", "PROTO_BYTES", "STRUCT_BYTES", "STRUCT_DEPTH",
            "abridge", "check_max", "markdown_table", "over_limit"]
 
 
@@ -91,6 +91,15 @@ STRING_IDENTIFIER = _add(
     "string.identifier", 1_000, "characters",
     "a type's name, version and external_id; a node's name, external_id and type; MLMD's "
     "MySQL backend keeps these in VARCHAR(255)")
+
+
+# -- namespaces (graphstore._namespace: checked when a store opens) -------------------------
+# ASCII only, so the namespace adds at most 64 bytes to Neo4j's (namespace, kind, name,
+# version) uniqueness key: two 1,000-character identifiers of four-byte characters still fit.
+NAMESPACE_NAME = _add(
+    "namespace.name", 64, "characters",
+    "a namespace's name: ASCII letters, digits, '-', '_' and '.', starting with a letter or "
+    "digit; 'default' names the default namespace")
 
 
 # -- values: integers, STRUCT / PROTO payloads, batches (enforced in _validate, values, models) --

@@ -64,6 +64,7 @@ class TypeRow:
     external_id: str | None
     base_type: str | None
     properties: tuple[tuple[str, PropertyType], ...]
+    namespace: str = ""  # "" is the default namespace (graphstore._namespace)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class GetTypes:
     keys: tuple[tuple[str, str], ...] | None = None  # (name, version)
     names: tuple[str, ...] | None = None  # any version
     external_ids: tuple[str, ...] | None = None
+    namespace: str | None = None  # None: every namespace's types
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ class ExistingIds:
 
     kind: NodeKind
     ids: tuple[int, ...]
+    scope: tuple[int, ...] | None = None  # see NodeQuery.scope
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,9 @@ class NodeQuery:
     limit: int | None = None
     # keyset paging: start strictly after this (order value, id) pair
     after: tuple[Any, int] | None = field(default=None)
+    # a namespace's type ids of this kind: a check on each row, never what drives the plan
+    # (the other selectors and the order pick the index, as in a store of one namespace)
+    scope: tuple[int, ...] | None = None
 
 
 # -- relations ---------------------------------------------------------------------------

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from . import _writes, ops
+from . import _port, _writes, ops
 from ._analysis_api import AnalysisMixin
 from ._convert import to_event, to_node, to_type
 from ._gc import paused_gc
 from ._lineage_api import LineageMixin
+from ._namespace import DEFAULT as NAMESPACE_DEFAULT
+from ._namespace import ENV as NAMESPACE_ENV
+from ._namespace import ScopedEngine, check_namespace
 from ._outcome import keys_of, write_naming
 from ._retention_api import RetentionMixin
 from ._types_api import TypesMixin
@@ -62,12 +66,18 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin, RetentionMixin):
     ``read_timeout`` seconds (default 60, or ``$GRAPHSTORE_READ_TIMEOUT``), and
     ``filter_timeout`` (default 5, or ``$GRAPHSTORE_FILTER_TIMEOUT``) for listings with a
     filter query. See graphstore.deadlines.
+
+    ``namespace`` (default ``$GRAPHSTORE_NAMESPACE``, else ``"default"``) opens one of many
+    independent stores sharing the database or file: its own types, nodes, names, filters,
+    lineage and counts; another namespace's ids are unknown ids. See docs/namespaces.md.
     """
 
     def __init__(self, uri: str | os.PathLike[str] | None = None, *, user: str | None = None,
                  password: str | None = None, database: str | None = None, read_only: bool = False,
                  read_timeout: float | None = None, filter_timeout: float | None = None,
-                 bookmarks: Iterable[str] | None = None) -> None:
+                 bookmarks: Iterable[str] | None = None, namespace: str | None = None) -> None:
+        self.namespace = check_namespace(namespace if namespace is not None
+                                         else os.environ.get(NAMESPACE_ENV) or None)
         self._filter_timeout = resolve_timeout(filter_timeout, "filter_timeout",
                                                FILTER_TIMEOUT_ENV, DEFAULT_FILTER_TIMEOUT)
         self._conn = dataclasses.replace(
@@ -75,15 +85,25 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin, RetentionMixin):
             read_timeout=resolve_timeout(read_timeout, "read_timeout", READ_TIMEOUT_ENV,
                                          DEFAULT_READ_TIMEOUT),
             bookmarks=check_texts("bookmarks", bookmarks or ()))
-        self._engine: Engine = open_engine(self._conn)
+        self._engine: Engine = ScopedEngine(open_engine(self._conn), self.namespace)
 
     @classmethod
     def from_env(cls) -> MetadataStore:
         """Open the store named by ``GRAPHSTORE_URI`` (default: in memory), with
-        ``GRAPHSTORE_USER``, ``GRAPHSTORE_PASSWORD`` and ``GRAPHSTORE_DATABASE``."""
+        ``GRAPHSTORE_USER``, ``GRAPHSTORE_PASSWORD``, ``GRAPHSTORE_DATABASE`` and
+        ``GRAPHSTORE_NAMESPACE``."""
         env = os.environ
         return cls(env.get("GRAPHSTORE_URI") or None, user=env.get("GRAPHSTORE_USER"),
                    password=env.get("GRAPHSTORE_PASSWORD"), database=env.get("GRAPHSTORE_DATABASE"))
+
+    def with_namespace(self, namespace: str) -> MetadataStore:
+        """Another namespace of this store, over the same connection (closing either closes
+        both): how an in-memory store holds several namespaces."""
+        view = copy.copy(self)
+        view.namespace = check_namespace(namespace)
+        assert isinstance(self._engine, ScopedEngine)
+        view._engine = ScopedEngine(self._engine.inner, view.namespace)
+        return view
 
     @property
     def bookmarks(self) -> tuple[str, ...]:
@@ -109,7 +129,9 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin, RetentionMixin):
         self.close()
 
     def __repr__(self) -> str:
-        return f"MetadataStore({self._conn.target!r})"
+        if self.namespace == NAMESPACE_DEFAULT:
+            return f"MetadataStore({self._conn.target!r})"
+        return f"MetadataStore({self._conn.target!r}, namespace={self.namespace!r})"
 
     # -- helpers -------------------------------------------------------------------------
     def _read_nodes(self, query: ops.NodeQuery) -> list[Any]:
@@ -418,6 +440,19 @@ class MetadataStore(TypesMixin, LineageMixin, AnalysisMixin, RetentionMixin):
         pairs = [(p.child_id, p.parent_id) for p in _check(parent_contexts, ParentContext,
                                                               "parent_contexts")]
         self._engine.write(lambda tx: _writes.put_parent_contexts(tx, pairs))
+
+    # -- export / import ---------------------------------------------------------------------
+    def export(self, path: str | os.PathLike[str]) -> dict[str, int]:
+        """Write this namespace (types, nodes, events, links) to a JSON Lines file at ``path``;
+        returns the count of each record kind. See docs/namespaces.md."""
+        return _port.export_namespace(self, path)
+
+    def import_file(self, path: str | os.PathLike[str]) -> _port.ImportReport:
+        """Copy an ``export`` file into this namespace, which must hold no nodes yet (types
+        with the same name and version are reused); new ids are allocated, and the report
+        maps the file's ids to them. Writes in batches and checks the result: on failure the
+        nodes written so far are removed again."""
+        return _port.import_namespace(self, path)
 
     # -- composite writes --------------------------------------------------------------------
     def put_execution(self, execution: Execution,

@@ -38,7 +38,9 @@ def wipe_neo4j(target: Neo4jTarget) -> None:
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
 
 
-StoreFactory = Callable[[], MetadataStore]
+StoreFactory = Callable[..., MetadataStore]
+"""``open_store()`` opens the store; ``open_store(namespace="b")`` another namespace of the
+same database or file (on sqlite-memory a view of the same connection)."""
 
 
 @pytest.fixture(params=ENGINES)
@@ -55,26 +57,28 @@ def open_store(engine_name: str, tmp_path: Path,
         target: Neo4jTarget = request.getfixturevalue("neo4j_server")
         wipe_neo4j(target)
 
-        def factory() -> MetadataStore:
-            return MetadataStore(target.uri, user=target.user, password=target.password)
+        def factory(namespace: str | None) -> MetadataStore:
+            return MetadataStore(target.uri, user=target.user, password=target.password,
+                                 namespace=namespace)
     elif engine_name == "sqlite-file":
         path = tmp_path / "store.db"
 
-        def factory() -> MetadataStore:
-            return MetadataStore(path)
+        def factory(namespace: str | None) -> MetadataStore:
+            return MetadataStore(path, namespace=namespace)
     else:
         memory = MetadataStore()
 
-        def factory() -> MetadataStore:
-            return memory  # an in-memory store cannot be reopened: it is the same one
+        def factory(namespace: str | None) -> MetadataStore:
+            # an in-memory store cannot be reopened: it is the same one
+            return memory if namespace is None else memory.with_namespace(namespace)
 
-    def tracked() -> MetadataStore:
-        store = factory()
+    def tracked(namespace: str | None = None) -> MetadataStore:
+        store = factory(namespace)
         opened.append(store)
         return store
     yield tracked
     for store in {id(s): s for s in opened}.values():
-        store.close()
+        store.close()  # closing a sqlite-memory view closes the shared connection: no harm
 
 
 @pytest.fixture

@@ -157,7 +157,7 @@ def _decode_type(raw: dict[str, Any]) -> dict[str, Any]:
     for key, value in raw.items():
         if key.startswith(PROPS_PREFIX):
             t["properties"][key[_PROPS_CUT:]] = PropertyType(value)
-        elif key != "kind":
+        elif key not in ("kind", "namespace"):
             t[key] = value
     t["version"] = t.get("version") or None
     return t
@@ -191,6 +191,7 @@ class CypherCompiler:
             "keys": [list(k) for k in op.keys] if op.keys is not None else None,
             "names": list(op.names) if op.names is not None else None,
             "external_ids": list(op.external_ids) if op.external_ids is not None else None,
+            "namespace": op.namespace,
         }
         text = _fill("get_types", TypeLabel=spec_of(op.kind).type_label)
         return Compiled([Statement(text, params)], _decode_types)
@@ -202,6 +203,7 @@ class CypherCompiler:
             "keys": [list(k) for k in q.keys] if q.keys is not None else None,
             "names": list(q.names) if q.names is not None else None,
             "external_ids": list(q.external_ids) if q.external_ids is not None else None,
+            "namespace": q.namespace,
         } for i, q in enumerate(op.queries)]
 
         def decode(results: list[Rows]) -> list[list[dict[str, Any]]]:
@@ -215,7 +217,7 @@ class CypherCompiler:
         props: dict[str, Any] = {
             "id": row.id, "kind": kind.value, "name": row.name, "version": row.version,
             "description": row.description, "external_id": row.external_id,
-            "base_type": row.base_type}
+            "base_type": row.base_type, "namespace": row.namespace}
         props.update({PROPS_PREFIX + n: int(t) for n, t in row.properties})
         return {k: v for k, v in props.items() if v is not None}
 
@@ -262,7 +264,8 @@ class CypherCompiler:
 
     def _ExistingIds(self, op: ops.ExistingIds) -> Compiled:
         text = _fill("existing_ids", Label=spec_of(op.kind).label)
-        return Compiled([Statement(text, {"ids": list(op.ids)})], lambda r: set(first_column(r)))
+        params = {"ids": list(op.ids), "scope": list(op.scope) if op.scope is not None else None}
+        return Compiled([Statement(text, params)], lambda r: set(first_column(r)))
 
     def _NodeQuery(self, op: ops.NodeQuery) -> Compiled:
         label = quote(spec_of(op.kind).label)
@@ -310,6 +313,10 @@ class CypherCompiler:
             where.append(f"{order} {cmp}= $after_value AND "
                          f"[{order}, n.id] {cmp} [$after_value, $after_id]")
             params.update(after_value=op.after[0], after_id=op.after[1])
+        if op.scope is not None:
+            # no index has type_id alone: the namespace is a check on the rows the plan reaches
+            where.append("n.type_id IN $scope")
+            params["scope"] = list(op.scope)
         if where:
             lines.append("WHERE " + "\n  AND ".join(where))
         sort = f"{order} {direction}" if by_id else f"{order} {direction}, n.id {direction}"

@@ -19,7 +19,7 @@ from .base import SCHEMA_VERSION, Compiled, Rows, Statement, batch_statements, f
 from .filter_sql import DRIVER, compile_filter_sql, driving_join
 from .walk_sql import compile_walk
 
-__all__ = ["SCHEMA_VERSION", "SqlCompiler", "schema_statements"]
+__all__ = ["SCHEMA_VERSION", "SqlCompiler", "namespace_migration", "schema_statements"]
 
 _COMMON = ("id", "type_id", "type", "name", "external_id",
            "create_time_since_epoch", "last_update_time_since_epoch")
@@ -37,15 +37,33 @@ def _in(column: str) -> str:
     return f"{column} IN (SELECT value FROM json_each(?))"
 
 
+# Types carry their namespace ('' is the default one): names and external ids are unique
+# within a namespace, and every node has a type, so node names are per namespace too.
+_TYPE_TABLE = """CREATE TABLE IF NOT EXISTS {name} (
+             id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
+             version TEXT NOT NULL DEFAULT '', description TEXT, external_id TEXT,
+             base_type TEXT, namespace TEXT NOT NULL DEFAULT '',
+             UNIQUE (namespace, kind, name, version), UNIQUE (namespace, kind, external_id))"""
+
+
+def namespace_migration() -> list[str]:
+    """A store made before namespaces gets its type table rebuilt with a namespace column
+    (every existing type in the default namespace); SQLite cannot change a UNIQUE in place."""
+    return [
+        _TYPE_TABLE.format(name="type_v2"),
+        "INSERT INTO type_v2 (id, kind, name, version, description, external_id, base_type) "
+        "SELECT id, kind, name, version, description, external_id, base_type FROM type",
+        "DROP TABLE type",
+        "ALTER TABLE type_v2 RENAME TO type",
+    ]
+
+
 def schema_statements() -> list[str]:
     """DDL for a new or existing store; every statement is idempotent."""
     ddl = [
         "CREATE TABLE IF NOT EXISTS graphstore_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS id_sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
-        """CREATE TABLE IF NOT EXISTS type (
-             id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
-             version TEXT NOT NULL DEFAULT '', description TEXT, external_id TEXT,
-             base_type TEXT, UNIQUE (kind, name, version), UNIQUE (kind, external_id))""",
+        _TYPE_TABLE.format(name="type"),
         """CREATE TABLE IF NOT EXISTS type_property (
              type_id INTEGER NOT NULL, name TEXT NOT NULL, data_type INTEGER NOT NULL,
              PRIMARY KEY (type_id, name)) WITHOUT ROWID""",
@@ -186,6 +204,9 @@ class SqlCompiler:
         if op.external_ids is not None:
             where.append(_in("t.external_id"))
             params.append(_json_list(op.external_ids))
+        if op.namespace is not None:
+            where.append("t.namespace = ?")
+            params.append(op.namespace)
         sql = ("SELECT t.id, t.name, t.version, t.description, t.external_id, t.base_type, "
                "(SELECT json_group_array(json_array(p.name, p.data_type)) FROM type_property p "
                "WHERE p.type_id = t.id) AS props FROM type t WHERE "
@@ -220,9 +241,9 @@ class SqlCompiler:
         r = op.row
         return Compiled([
             Statement("INSERT INTO type (id, kind, name, version, description, external_id, "
-                      "base_type) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      "base_type, namespace) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                       [r.id, op.kind.value, r.name, r.version, r.description, r.external_id,
-                       r.base_type]),
+                       r.base_type, r.namespace]),
             self._type_props(r),
         ], no_result)
 
@@ -305,7 +326,11 @@ class SqlCompiler:
 
     def _ExistingIds(self, op: ops.ExistingIds) -> Compiled:
         sql = f"SELECT id FROM {spec_of(op.kind).table} WHERE " + _in("id")
-        return Compiled([Statement(sql, [_json_list(op.ids)])], lambda r: set(first_column(r)))
+        params = [_json_list(op.ids)]
+        if op.scope is not None:
+            sql += " AND " + _in("type_id")
+            params.append(_json_list(op.scope))
+        return Compiled([Statement(sql, params)], lambda r: set(first_column(r)))
 
     def _NodeQuery(self, op: ops.NodeQuery) -> Compiled:
         spec = spec_of(op.kind)
@@ -370,6 +395,11 @@ class SqlCompiler:
             # "t > ? OR (t = ? AND id > ?)" became), then the exact row-value keyset
             where.append(f"{unary}{order} {cmp}= ? AND ({unary}{order}, n.id) {cmp} (?, ?)")
             params += [op.after[0], op.after[0], op.after[1]]
+        if op.scope is not None:
+            # after the plan's choices above: "+" keeps SQLite from starting at the
+            # (type_id, name) index; the namespace is a check on each row the plan reaches
+            where.append(_in("+n.type_id"))
+            params.append(_json_list(op.scope))
         cols = ", ".join(f"n.{c}" for c in _columns(op.kind))
         sql = (f"SELECT {cols}, (SELECT json_group_array(json_array(p.name, p.is_custom, "
                f"p.data_type, {_JSON_VALUE})) FROM {spec.table}_property p WHERE p.node_id = n.id) "

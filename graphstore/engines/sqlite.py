@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from ..compile.base import SCHEMA_VERSION, Statement
-from ..compile.sql import SqlCompiler, schema_statements
+from ..compile.sql import SqlCompiler, namespace_migration, schema_statements
 from ..errors import (
     AlreadyExists,
     DeadlineExceeded,
@@ -46,6 +46,12 @@ class _SqliteTx(Transaction):
                 cur = self.conn.execute(stmt.text, stmt.params)
                 results.append([dict(r) for r in cur.fetchall()])
         return results
+
+
+def _has_namespaces(tx: Transaction) -> bool:
+    """Whether the type table has its namespace column (stores made before it do not)."""
+    assert isinstance(tx, _SqliteTx)
+    return any(row[1] == "namespace" for row in tx.conn.execute("PRAGMA table_info(type)"))
 
 
 def _translate(exc: sqlite3.Error, timeout: float | None = None) -> GraphstoreError:
@@ -120,6 +126,9 @@ class SqliteEngine(Engine):
         # Checked again under the write lock: the file may have changed since it was inspected.
         tables = [n for (n,) in tx.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         classify_tables(self.path, tables)
+        if "type" in tables and not _has_namespaces(tx):
+            for ddl in namespace_migration():
+                tx.conn.execute(ddl)
         for ddl in schema_statements():
             tx.conn.execute(ddl)
         tx.conn.execute("INSERT OR IGNORE INTO graphstore_meta (key, value) VALUES "
@@ -138,6 +147,9 @@ class SqliteEngine(Engine):
         if int(row[0]) > SCHEMA_VERSION:
             raise FailedPrecondition(f"store schema version {row[0]} is newer than this "
                                      f"graphstore's ({SCHEMA_VERSION}); upgrade graphstore")
+        if not _has_namespaces(tx):
+            raise FailedPrecondition("the store predates namespaces: open it once writable "
+                                     "(not read_only) to upgrade it in place")
 
     def _run(self, begin: str, fn: Callable[[Transaction], T], timeout: float | None = None) -> T:
         with self._lock:

@@ -8,6 +8,7 @@ statements do is checked on real engines by tests/contract/.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -46,6 +47,14 @@ OPS: dict[str, ops.Op] = {
     "update_nodes": ops.UpdateNodes(A, (ROW,)),
     "delete_nodes": ops.DeleteNodes(E, (1, 2)),
     "existing_ids": ops.ExistingIds(C, (5,)),
+    # a namespace: types by namespace, nodes checked against its type ids (scope)
+    "get_types_namespace": ops.GetTypes(A, names=("Data",), namespace="team-a"),
+    "insert_type_namespace": ops.InsertType(E, dataclasses.replace(TYPE, namespace="team-a")),
+    "existing_ids_scoped": ops.ExistingIds(C, (5,), scope=(1, 2)),
+    "node_query_scoped_page": ops.NodeQuery(A, order_by=ops.OrderBy.CREATE_TIME, limit=10,
+                                            after=(123, 45), scope=(1, 2)),
+    "node_query_scoped_filter": ops.NodeQuery(A, filter=parse("properties.day.int_value = 3", A),
+                                              limit=10, scope=(1, 2)),
     "node_query_all": ops.NodeQuery(A),
     "node_query_selectors": ops.NodeQuery(A, ids=(1,), type_ids=(2,), names=("n",), uris=("/u",),
                                           external_ids=("x",)),
