@@ -131,6 +131,8 @@ CASES: dict[str, Case] = {
     "delete_artifacts": lambda s, r: s.delete_artifacts([r.artifact]),
     "delete_executions": lambda s, r: s.delete_executions([r.execution]),
     "delete_contexts": lambda s, r: s.delete_contexts([r.context]),
+    # retention: a dry run (a real prune in another namespace is test_prune_stays_in_its_namespace)
+    "prune": lambda s, r: s.prune(2**62, keep=[r.artifact], dry_run=True).as_dict(),
     # node reads
     "get_artifacts": lambda s, r: s.get_artifacts(ListOptions(filter_query=f"uri = '{r.uri}'")),
     "get_executions": lambda s, r: s.get_executions(ListOptions(filter_query=f"id = {r.execution}")),
@@ -407,3 +409,14 @@ def test_a_neo4j_store_from_before_namespaces_is_the_default_namespace(neo4j_ser
     with MetadataStore(neo4j_server.uri, namespace="b", **auth) as other:
         assert other.get_artifacts_by_id([refs.artifact]) == []
         assert other.get_artifact_types() == []
+
+
+def test_prune_stays_in_its_namespace(open_store: StoreFactory) -> None:
+    a, b = open_store(namespace="a"), open_store(namespace="b")
+    build(a, "A")
+    rb = build(b, "B")
+    before = snapshot(a)
+    report = b.prune(2**62)  # everything in b is old, nothing kept
+    assert rb.artifact in report.artifacts and report.done
+    assert snapshot(a) == before
+    assert b.get_artifacts() == [] and a.get_artifacts() != []
