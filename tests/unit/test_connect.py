@@ -76,7 +76,7 @@ def test_public_names_are_pinned() -> None:
         "GraphstoreError", "InvalidArgument", "LineageDirection", "LineageGraph", "LineageNode",
         "LineageResult", "LineageSubgraphQueryOptions", "ListOptions", "MetadataStore", "NodeRef",
         "NotFound",
-        "OrderByField", "Page", "ParentContext", "Pipeline",
+        "OrderByField", "Page", "ParentContext", "Pipeline", "PruneReport",
         "PropertyType", "ProtoValue", "RecordList", "Step", "__version__"])
     for name in graphstore.__all__:
         assert hasattr(graphstore, name)
