@@ -8,10 +8,12 @@ token is set, every path but :data:`PUBLIC_PATHS` and the web UI's page and stat
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 import logging
 import time
+from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 
 from starlette.applications import Starlette
@@ -112,13 +114,20 @@ class AccessLog:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2)}, ensure_ascii=False))
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    """On shutdown (after uvicorn drained the requests) write what the OpenLineage queue holds."""
+    yield
+    await run_in_threadpool(_openlineage.close_queue, app)
+
+
 def create_app(store: MetadataStore, *, token: str | None = None) -> Starlette:
     """The service over ``store``; with ``token``, every request but health needs ``Bearer token``."""
     routes: list[BaseRoute] = [Route(HEALTH_PATH, health, methods=["GET"]),
                                *_api.routes, *_openlineage.routes, *_ui.routes]
     # the access log outermost: it times and logs even the requests auth refuses
     middleware = [Middleware(AccessLog), *([Middleware(BearerAuth, token=token)] if token else [])]
-    app = Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=_lifespan)
     _errors.install(app)
     app.state.store = store
     return app

@@ -203,3 +203,14 @@ def test_openlineage_python_client_records_a_dag(store: MetadataStore) -> None:
     # the DAG's run is the parent of every task's run; the DAG's job the parent of their jobs
     dag = store.get_executions_by_external_ids([f"openlineage:run:{dag_run}"])
     assert len(dag) == 1 and dag[0].type == "airflow:etl"
+
+
+def test_the_apps_shutdown_writes_the_queue_and_stops_its_writer(store: MetadataStore) -> None:
+    app = create_app(store)
+    with TestClient(app) as client:  # runs the app's lifespan, as uvicorn does
+        assert client.post("/api/v1/lineage", json=run_event("START", str(uuid.uuid4()), JOB)).status_code == 201
+        writer = app.state.openlineage_queue._thread
+        assert writer.is_alive()
+    assert not writer.is_alive()  # the shutdown closed the queue: nothing is left to a daemon thread
+    got = TestClient(app).post("/api/v1/lineage", json=run_event("START", str(uuid.uuid4()), JOB))
+    assert got.status_code == 503
