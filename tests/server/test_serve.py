@@ -57,6 +57,27 @@ def test_a_token_on_the_command_line_is_refused_without_echoing_it(tmp_path: Pat
     assert got.returncode == 2 and "process list" in got.stderr and TOKEN not in got.stderr + got.stdout
 
 
+def _wait_read(base: str, timeout: float = 30) -> None:
+    """Until the server's end of every connection to its port has nothing left unread.
+
+    Once uvicorn has read a request's head it runs the request, and a graceful shutdown waits
+    for it; before that, the connection counts as idle and is closed. /proc/net/tcp shows each
+    socket's receive queue, so this waits for the fact rather than guessing a time."""
+    port = int(base.rsplit(":", 1)[1])
+    deadline = time.monotonic() + timeout
+    while True:
+        unread = []
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            local, state, queues = fields[1], fields[3], fields[4]
+            if int(local.split(":")[1], 16) == port and state == "01":  # ESTABLISHED, server side
+                unread.append(int(queues.split(":")[1], 16))
+        if unread and not any(unread):
+            return
+        assert time.monotonic() < deadline, f"the server left {unread} bytes unread"
+        time.sleep(0.02)
+
+
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, Path]]:
     """``graphstore serve`` over a small graph in a file, token from the environment."""
@@ -99,7 +120,7 @@ def test_sigterm_lets_the_request_in_flight_finish_then_closes_the_store(
         f"{base}/api/graphstore/impact", content=body(), headers=AUTH, timeout=60)))
     request.start()
     assert sent_half.wait(30)
-    time.sleep(1.0)  # the server has read the request's head: the request is in flight
+    _wait_read(base)  # the server has read what was sent: the request is in flight, not idle
     proc.send_signal(signal.SIGTERM)
     time.sleep(1.0)
     assert proc.poll() is None, "the server stopped before its request in flight finished"
