@@ -168,6 +168,9 @@ class ScopedEngine(Engine):
     def close(self) -> None:
         self.inner.close()
 
+    def bookmarks(self) -> tuple[str, ...]:
+        return self.inner.bookmarks()
+
     def __getattr__(self, name: str) -> Any:
         # the engine's own attributes (a driver, a path) for tools and tests that inspect it
         if name == "inner":  # not set yet (a copy being built): no recursion

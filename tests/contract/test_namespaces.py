@@ -420,3 +420,13 @@ def test_prune_stays_in_its_namespace(open_store: StoreFactory) -> None:
     assert rb.artifact in report.artifacts and report.done
     assert snapshot(a) == before
     assert b.get_artifacts() == [] and a.get_artifacts() != []
+
+
+def test_the_scoped_engine_passes_on_every_method_of_the_engine_interface() -> None:
+    # a method the interface gains must not fall back to its default under the wrapper
+    # (bookmarks() did: every store answered () and Neo4j's causal reads were lost)
+    from graphstore._namespace import ScopedEngine
+    from graphstore.engines.base import Engine
+
+    interface = {n for n, v in vars(Engine).items() if callable(v) and not n.startswith("_")}
+    assert interface and interface <= set(vars(ScopedEngine)), interface - set(vars(ScopedEngine))
