@@ -152,9 +152,17 @@ class ScopedEngine(Engine):
     def __init__(self, engine: Engine, namespace: str) -> None:
         self.inner = engine
         self.name = engine.name
-        self.read_timeout = engine.read_timeout
         self.namespace = namespace
         self._stored = stored_name(namespace)
+
+    @property
+    def read_timeout(self) -> float:
+        """The inner engine's: one value, so setting it here limits the reads that run there."""
+        return self.inner.read_timeout
+
+    @read_timeout.setter
+    def read_timeout(self, seconds: float) -> None:
+        self.inner.read_timeout = seconds
 
     def write(self, fn: Callable[[Transaction], T], *, idempotent: bool = False) -> T:
         return self.inner.write(lambda tx: fn(Scoped(tx, self._stored)), idempotent=idempotent)
