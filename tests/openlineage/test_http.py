@@ -23,10 +23,10 @@ from graphstore.openlineage import parse_events
 from graphstore.openlineage.queue import Coalescer
 from graphstore.server import create_app
 from graphstore.server._openlineage import close_queue
+from tests.live import serving
 
 from .content import content
 from .events import ds, run_event
-from .live import serving
 
 JOB = ("airflow", "etl.transform")
 

@@ -17,21 +17,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from graphstore import MetadataStore
 from graphstore.analysis import QUARANTINE_REASON
 from graphstore.models import Artifact, ArtifactType, Event, EventType, Execution, ExecutionType
-from graphstore.server import create_app
+from tests.live import free_port, serving
 from tests.server.conftest import TOKEN, build_graph
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _graphstore(*args: str, env: dict[str, str] | None = None, **kw: object) -> subprocess.Popen[str]:
@@ -84,7 +77,7 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, Path]]:
     path = tmp_path / "s.db"
     with MetadataStore(path) as store:
         build_graph(store)
-    port = _free_port()
+    port = free_port()
     proc = _graphstore("--uri", str(path), "serve", "--port", str(port), env={"GRAPHSTORE_TOKEN": TOKEN})
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -141,17 +134,8 @@ def test_sigterm_lets_the_request_in_flight_finish_then_closes_the_store(
 @pytest.fixture
 def live(store: MetadataStore) -> Iterator[str]:
     """uvicorn in a thread (its real thread pool and sockets) over the store under test."""
-    server = uvicorn.Server(uvicorn.Config(create_app(store, token=TOKEN), host="127.0.0.1", port=_free_port(),
-                                           log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline
-        time.sleep(0.05)
-    yield f"http://{server.config.host}:{server.config.port}"
-    server.should_exit = True
-    thread.join(30)
+    with serving(store, TOKEN) as served:
+        yield served.url
 
 
 def test_concurrent_writers_and_readers(store: MetadataStore, live: str) -> None:

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +20,7 @@ import pytest
 
 from graphstore import MetadataStore
 from tests.conftest import ENGINES, wipe_neo4j
+from tests.live import serving
 from tests.neo4j_server import Neo4jTarget
 from tests.ui.pipeline import record
 
@@ -50,12 +48,6 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Service:
     """The app on a free loopback port over a store holding the two-run pipeline."""
@@ -68,25 +60,8 @@ class Service:
 @contextmanager
 def serve(store: MetadataStore, token: str | None = None) -> Iterator[str]:
     """Run graphstore's app on uvicorn in a thread; yields its base URL, stops it after."""
-    import uvicorn
-
-    from graphstore.server import create_app
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(store, token=token), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serving(store, token) as served:
+        yield served.url
 
 
 @pytest.fixture(scope="module", params=ENGINES)

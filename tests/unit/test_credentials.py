@@ -4,7 +4,6 @@ a missing Neo4j password says so and how to give one."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import traceback
 import uuid
@@ -19,6 +18,7 @@ from graphstore._redact import redact, redact_uri, remember
 from graphstore.engines.base import parse_uri
 from tests.cli.conftest import COMMAND
 from tests.conftest import wipe_neo4j
+from tests.live import free_port
 from tests.neo4j_server import Neo4jTarget
 
 
@@ -42,12 +42,6 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     clean = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHSTORE_")}
     return subprocess.run([*COMMAND, *args], capture_output=True, text=True, timeout=300, check=False,
                           env={**clean, "GRAPHSTORE_PROGRESS": "0", **(env or {})})
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # -- the one redaction -----------------------------------------------------------------------------
@@ -92,7 +86,7 @@ def test_reprs_hide_the_password() -> None:
 def test_unreachable_neo4j_does_not_echo_the_password() -> None:
     secret = _secret()
     with pytest.raises(EngineUnavailable) as caught:
-        MetadataStore(f"bolt://neo4j:{secret}@127.0.0.1:{_free_port()}")
+        MetadataStore(f"bolt://neo4j:{secret}@127.0.0.1:{free_port()}")
     assert_hidden(secret, caught.value)
 
 

@@ -1,4 +1,4 @@
-"""A real uvicorn server over a store, in a thread on a free port, for HTTP clients."""
+"""A real uvicorn server over a store, in a thread on a free port, for HTTP clients and browsers."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from graphstore.server import create_app
 from graphstore.server._openlineage import close_queue
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nobody listens on (now)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -32,10 +33,10 @@ class Served:
 
 
 @contextlib.contextmanager
-def serving(store: MetadataStore) -> Iterator[Served]:
-    """The service over ``store``, running while the block runs."""
-    app = create_app(store)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(),
+def serving(store: MetadataStore, token: str | None = None) -> Iterator[Served]:
+    """The service over ``store``, running while the block runs; the queue written after."""
+    app = create_app(store, token=token)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(),
                                            log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
