@@ -54,7 +54,7 @@ test: $(STAMP) check-mlmd browser
 	@# fetch the Neo4j jars up front (once per machine) unless a server is given or Docker serves it
 	@if [ -z "$$NEO4J_URI" ] && command -v mvn >/dev/null && command -v java >/dev/null; then \
 	  $(PY) tools/neo4j/launcher.py fetch; fi
-	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff check --no-cache .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
@@ -63,7 +63,7 @@ docs: $(STAMP)
 	$(VENV)/bin/mkdocs build --strict
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff check --no-cache .
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy

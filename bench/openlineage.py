@@ -31,7 +31,7 @@ import httpx
 
 from graphstore import MetadataStore
 from graphstore.openlineage import ingest
-from tests.openlineage.live import serving
+from tests.live import serving
 
 
 def _event(kind: str, run_id: str, job: str, inputs: list[str], outputs: list[str]) -> dict[str, Any]:
