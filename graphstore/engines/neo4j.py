@@ -65,6 +65,11 @@ class _Neo4jTx(Transaction):
         return out
 
 
+def schema_fingerprint() -> str:
+    """The hash of schema.cypher the marker node records once that DDL has run."""
+    return hashlib.sha256("\n".join(schema_cypher()).encode()).hexdigest()[:16]
+
+
 def _rows(tx: neo4j.ManagedTransaction, text: str, params: dict[str, Any],
           routing: bool) -> list[dict[str, Any]]:
     """One statement's rows as dicts; an error the driver should not retry leaves as _Refused."""
@@ -124,7 +129,7 @@ class Neo4jEngine(Engine):
             driver.close()
 
     def _init_schema(self) -> None:
-        ddl = hashlib.sha256("\n".join(schema_cypher()).encode()).hexdigest()[:16]
+        ddl = schema_fingerprint()
         marker = self._query(cypher_statements()["schema_marker"], write=False)
         version, done = marker[0]["version"], marker[0]["ddl"]
         if version is not None and version > SCHEMA_VERSION:

@@ -59,11 +59,12 @@ from .ast import (
     Operand,
     Or,
     Property,
+    Value,
     aliases,
     walk,
 )
 
-__all__ = ["ExprMemo", "Link", "Scope", "alias_numbers", "link_of", "neighbours_required", "plan",
+__all__ = ["ExprMemo", "Link", "Scope", "alias_numbers", "link_of", "merge_equalities", "neighbours_required", "plan",
            "ranges_own_attribute", "seekable"]
 
 
@@ -120,11 +121,55 @@ def alias_numbers(expr: Expr) -> dict[Alias, int]:
     return {a: i for i, a in enumerate(aliases(expr))}
 
 
+def simplify(expr: Expr) -> Expr:
+    """``expr`` with every OR's equalities on one operand merged into one IN list
+    (:func:`merge_equalities`); everything else as it was."""
+    if isinstance(expr, And):
+        return And(tuple(simplify(i) for i in expr.items))
+    if isinstance(expr, Not):
+        return Not(simplify(expr.item))
+    if isinstance(expr, Or):
+        items = merge_equalities(tuple(simplify(i) for i in expr.items))
+        return items[0] if len(items) == 1 else Or(items)
+    return expr
+
+
+def merge_equalities(items: tuple[Expr, ...]) -> tuple[Expr, ...]:
+    """``a = 1 OR a = 2 OR a IN (3)`` → ``a IN (1, 2, 3)``: the same answer in three-valued
+    logic (null either way when ``a`` is null), and one term for the engines. MLMD clients
+    build long ORs of equalities (``id = 1 OR id = 2 …``); Neo4j's planner took seconds over
+    100 typed property reads, and SQLite's expression tree grows with every term."""
+    equalities = [_equality(item) for item in items]
+    groups: dict[Operand, list[Value]] = {}
+    parts: dict[Operand, int] = {}
+    for eq in equalities:
+        if eq is not None:
+            groups.setdefault(eq[0], []).extend(eq[1])
+            parts[eq[0]] = parts.get(eq[0], 0) + 1
+    out: list[Expr] = []
+    for item, eq in zip(items, equalities, strict=True):
+        if eq is None or parts[eq[0]] == 1:
+            out.append(item)
+        elif eq[0] in groups:  # the merged term takes the place of its first part
+            out.append(InList(eq[0], tuple(groups.pop(eq[0]))))
+    return tuple(out)
+
+
+def _equality(e: Expr) -> tuple[Operand, tuple[Value, ...]] | None:
+    if isinstance(e, Compare) and e.op is CompareOp.EQ:
+        return e.left, (e.value,)
+    if isinstance(e, InList) and not e.negated:
+        return e.left, e.values
+    return None
+
+
 def plan(expr: Expr) -> list[Expr | Scope]:
-    """The top-level conjuncts of ``expr``, those sharing aliases grouped into one :class:`Scope`.
+    """The top-level conjuncts of ``expr`` (simplified), those sharing aliases grouped into
+    one :class:`Scope`.
 
     A group appears where its first conjunct was; everything else keeps the query's order.
     """
+    expr = simplify(expr)
     items = expr.items if isinstance(expr, And) else (expr,)
     used = [aliases(item) for item in items]
     # union-find over conjunct positions: conjuncts naming a common alias join one group
