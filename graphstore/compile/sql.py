@@ -29,6 +29,17 @@ def _columns(kind: NodeKind) -> tuple[str, ...]:
     return _COMMON + spec_of(kind).extra_fields
 
 
+def _node_columns(kind: NodeKind) -> str:
+    """A node's columns in its model's field order, properties as one JSON list in
+    ``properties`` and a ``custom_properties`` placeholder: _decode_nodes fills both in place,
+    so each row is already the record's field dict (``_convert.to_node`` keeps it)."""
+    head, times = _COMMON[:5], _COMMON[5:]
+    props = f"(SELECT {_PROPS_JSON} FROM {spec_of(kind).table}_property p WHERE p.node_id = n.id) " \
+            "AS properties, NULL AS custom_properties"
+    return ", ".join([*(f"n.{c}" for c in head), props,
+                      *(f"n.{c}" for c in times + spec_of(kind).extra_fields)])
+
+
 def _json_list(values: Any) -> str:
     return json.dumps(list(values))
 
@@ -144,25 +155,37 @@ def _double(text: str) -> float:
 # stored as they are read back: no decode_value call (most properties are one of these)
 _AS_STORED = frozenset({int(PropertyType.INT), int(PropertyType.STRING)})
 _DOUBLE = int(PropertyType.DOUBLE)
+# A node's properties as [{declared}, {custom}, [[is_custom, name, data_type, value], ...]]:
+# INT and STRING values are final in the two objects, which json.loads builds in C (one
+# str per key for a whole batch); the list holds the other values, decoded in Python.
+_FINAL = " IN ({}, {})".format(*sorted(_AS_STORED))
+# (The others are null in the objects, keeping each key's place: a DOUBLE's inf is no JSON.)
+_FINAL_VALUE = f"CASE WHEN p.data_type{_FINAL} THEN p.value END"
+_PROPS_JSON = (
+    f"json_array(json_group_object(p.name, {_FINAL_VALUE}) FILTER (WHERE NOT p.is_custom), "
+    f"json_group_object(p.name, {_FINAL_VALUE}) FILTER (WHERE p.is_custom), "
+    f"json_group_array(json_array(p.is_custom, p.name, p.data_type, {_JSON_VALUE})) "
+    f"FILTER (WHERE p.data_type NOT{_FINAL}))")
 
 
 def _decode_nodes(results: list[Rows]) -> list[dict[str, Any]]:
     rows = results[-1]
     if not rows:
         return []
-    # One json.loads for every row's property list: per-row calls cost more in Python than
-    # the parsing itself. The rows are this call's own, so they are completed in place.
-    every = json.loads("[" + ",".join(row["props"] or "[]" for row in rows) + "]")
-    for row, items in zip(rows, every, strict=True):
-        del row["props"]
-        props: dict[str, Any] = {}
-        custom: dict[str, Any] = {}
-        for name, is_custom, data_type, value in items:
+    # One json.loads for every row's properties (see _PROPS_JSON): per-row calls cost more in
+    # Python than the parsing itself. The rows are this call's own, so they are completed in
+    # place, in the model's field order (see _node_columns).
+    every = json.loads("[" + ",".join(row["properties"] for row in rows) + "]")
+    names: dict[str, str] = {}  # one str per type name, not one per record
+    for row, (props, custom, rest) in zip(rows, every, strict=True):
+        for is_custom, name, data_type, value in rest:
             (custom if is_custom else props)[name] = (
-                value if data_type in _AS_STORED else _double(value) if data_type == _DOUBLE
-                else decode_value(data_type, value))
+                _double(value) if data_type == _DOUBLE else decode_value(data_type, value))
         row["properties"] = props
         row["custom_properties"] = custom
+        kind = row["type"]
+        if kind is not None:
+            row["type"] = names.setdefault(kind, kind)
     return rows
 
 
@@ -400,10 +423,7 @@ class SqlCompiler:
             # (type_id, name) index; the namespace is a check on each row the plan reaches
             where.append(_in("+n.type_id"))
             params.append(_json_list(op.scope))
-        cols = ", ".join(f"n.{c}" for c in _columns(op.kind))
-        sql = (f"SELECT {cols}, (SELECT json_group_array(json_array(p.name, p.is_custom, "
-               f"p.data_type, {_JSON_VALUE})) FROM {spec.table}_property p WHERE p.node_id = n.id) "
-               f"AS props FROM {spec.table} n{join}")
+        sql = (f"SELECT {_node_columns(op.kind)} FROM {spec.table} n{join}")
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY {unary}{order} {direction}"
