@@ -29,15 +29,20 @@ def _columns(kind: NodeKind) -> tuple[str, ...]:
     return _COMMON + spec_of(kind).extra_fields
 
 
-def _node_columns(kind: NodeKind) -> str:
+# A later page first tests this many times its limit of rows after its keyset one by one
+# (see SqlCompiler._window): a filter matching at least 1 row in 8 fills its page there.
+_WINDOW = 8
+
+
+def _node_columns(kind: NodeKind, row: str = "n") -> str:
     """A node's columns in its model's field order, properties as one JSON list in
     ``properties`` and a ``custom_properties`` placeholder: _decode_nodes fills both in place,
     so each row is already the record's field dict (``_convert.to_node`` keeps it)."""
     head, times = _COMMON[:5], _COMMON[5:]
-    props = f"(SELECT {_PROPS_JSON} FROM {spec_of(kind).table}_property p WHERE p.node_id = n.id) " \
+    props = f"(SELECT {_PROPS_JSON} FROM {spec_of(kind).table}_property p WHERE p.node_id = {row}.id) " \
             "AS properties, NULL AS custom_properties"
-    return ", ".join([*(f"n.{c}" for c in head), props,
-                      *(f"n.{c}" for c in times + spec_of(kind).extra_fields)])
+    return ", ".join([*(f"{row}.{c}" for c in head), props,
+                      *(f"{row}.{c}" for c in times + spec_of(kind).extra_fields)])
 
 
 def _json_list(values: Any) -> str:
@@ -408,11 +413,23 @@ class SqlCompiler:
         # (Only the keyset, no selector: no "+", so a time-ordered page walks that time's index
         # from the keyset and stops at LIMIT.)
         unary = "+" if where and (not by_id or keep_sort) and not join else ""
+        # A later page of a listing the plan above would gather or sort in full (a seek, an
+        # alias subquery, a range on an own attribute): first the WINDOW rows after the
+        # keyset, tested one by one (a broad filter fills its page there), then that plan
+        # from the window's end only if the page is not full (see _windowed).
+        windowed = (by_id and op.after is not None and op.limit is not None and not join
+                    and not by_lists and (op.filter is not None or op.linked is not None))
         if op.after is not None and by_id:
             # one rowid range rather than the OR below, which SQLite plans as a MULTI-INDEX OR;
             # "+" as in ORDER BY, or SQLite takes this range over the filter's index
-            where.append(f"{unary}{order} {cmp} ?")
-            params.append(op.after[1])
+            if windowed:
+                edge = "max" if cmp == ">" else "min"
+                where.append(f"{unary}{order} {cmp} (SELECT {edge}(id) FROM (SELECT id FROM "
+                             f"{spec.table} WHERE id {cmp} ? ORDER BY id {direction} LIMIT ?))")
+                params += [op.after[1], _WINDOW * (op.limit or 0)]
+            else:
+                where.append(f"{unary}{order} {cmp} ?")
+                params.append(op.after[1])
         elif op.after is not None:
             # a range on the order column first (an index range, not the MULTI-INDEX OR that
             # "t > ? OR (t = ? AND id > ?)" became), then the exact row-value keyset
@@ -432,7 +449,40 @@ class SqlCompiler:
         if op.limit is not None:
             sql += " LIMIT ?"
             params.append(op.limit)
+        if windowed:
+            head, head_params = self._window(op, direction, cmp)
+            return Compiled([Statement(f"SELECT * FROM ({head}) UNION ALL SELECT * FROM ({sql}) LIMIT ?",
+                                       [*head_params, *join_params, *params, op.limit])], _decode_nodes)
         return Compiled([Statement(sql, [*join_params, *params])], _decode_nodes)
+
+    @staticmethod
+    def _window(op: ops.NodeQuery, direction: str, cmp: str) -> tuple[str, list[Any]]:
+        """The first half of a windowed page: the matches among the _WINDOW x limit rows after
+        the keyset, in id order (the window's own: an ORDER BY here would sort every match of
+        the window, properties computed, before the LIMIT); rows are ``w``, so a plan's
+        ``SCAN n`` still means a whole-table walk. UNION ALL without an ORDER BY of its own runs
+        its halves in turn and stops at its LIMIT, so a page filled here never starts the second half's
+        gathering; the second half starts after the window, so no row comes twice."""
+        assert op.after is not None and op.limit is not None
+        spec = spec_of(op.kind)
+        where: list[str] = []
+        params: list[Any] = [op.after[1], _WINDOW * op.limit]
+        if op.linked is not None:
+            rel = op.linked.relation.value
+            mine, other = ((rel.source_column, rel.target_column) if op.linked.as_source
+                           else (rel.target_column, rel.source_column))
+            where.append(f"EXISTS (SELECT 1 FROM {rel.table} WHERE {mine} = w.id AND {other} = ?)")
+            params.append(op.linked.other_id)
+        if op.filter is not None:
+            text, fparams = compile_filter_sql(op.filter, op.kind, "w", seeks=False)
+            where.append(f"({text})")
+            params.extend(fparams)
+        if op.scope is not None:
+            where.append(_in("w.type_id"))
+            params.append(_json_list(op.scope))
+        sql = (f"SELECT {_node_columns(op.kind, 'w')} FROM (SELECT * FROM {spec.table} WHERE id {cmp} ? "
+               f"ORDER BY id {direction} LIMIT ?) w WHERE {' AND '.join(where)} LIMIT ?")
+        return sql, [*params, op.limit]
 
     # -- relations -----------------------------------------------------------------------
     def _InsertEvents(self, op: ops.InsertEvents) -> Compiled:
