@@ -105,7 +105,8 @@ def to_nodes(spec: KindSpec, rows: list[dict[str, Any]]) -> list[_NodeBase]:
     model, state_field, enum_ = spec.model, spec.state_field, spec.state_enum
     members = _members(enum_) if enum_ is not None else {}
     fields_set = _every_field(model, rows[0])
-    new, out = model.__new__, []
+    new = model.__new__
+    out: list[_NodeBase] = []
     append = out.append
     for row in rows:
         if state_field:
