@@ -103,22 +103,25 @@ def to_nodes(spec: KindSpec, rows: list[dict[str, Any]]) -> list[_NodeBase]:
     if list(rows[0]) != _order(spec.model):
         return [to_node(spec, row) for row in rows]
     model, state_field, enum_ = spec.model, spec.state_field, spec.state_enum
-    members = _members(enum_) if enum_ is not None else {}
+    # a stored state is its member's name, or NULL for a state never set
+    states: dict[Any, enum.Enum] = ({**_members(enum_), None: enum_(0)} if enum_ is not None else {})
     fields_set = _every_field(model, rows[0])
-    new = model.__new__
+    new, put = model.__new__, _set
     out: list[_NodeBase] = []
     append = out.append
     for row in rows:
         if state_field:
-            state = row[state_field]
-            row[state_field] = members[state] if state.__class__ is str else enum_(state or 0)  # type: ignore[misc]
+            state = states.get(row[state_field])
+            row[state_field] = state if state is not None else enum_(row[state_field] or 0)  # type: ignore[misc]
         obj = new(model)
-        _set(obj, "__dict__", row)
-        _set(obj, "__pydantic_fields_set__", fields_set)
-        _set(obj, "__pydantic_extra__", None)
-        _set(obj, "__pydantic_private__", None)
+        put(obj, "__dict__", row)
+        put(obj, "__pydantic_fields_set__", fields_set)
+        put(obj, "__pydantic_extra__", None)
+        put(obj, "__pydantic_private__", None)
         append(obj)
     return out
+
+
 _MEMBERS: dict[type[enum.Enum], dict[str, enum.Enum]] = {}
 EVENT_TYPES: dict[str, EventType] = dict(EventType.__members__)  # by name, without Enum's lookup
 

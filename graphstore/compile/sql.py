@@ -34,6 +34,15 @@ def _columns(kind: NodeKind) -> tuple[str, ...]:
 _WINDOW = 8
 
 
+def _window_start(op: ops.NodeQuery, cmp: str) -> str:
+    """Where a page's window starts: after its keyset, or at the first row."""
+    return f" WHERE id {cmp} ?" if op.after is not None else ""
+
+
+def _window_params(op: ops.NodeQuery) -> list[Any]:
+    return [op.after[1]] if op.after is not None else []
+
+
 def _node_columns(kind: NodeKind, row: str = "n") -> str:
     """A node's columns in its model's field order, properties as one JSON list in
     ``properties`` and a ``custom_properties`` placeholder: _decode_nodes fills both in place,
@@ -413,23 +422,22 @@ class SqlCompiler:
         # (Only the keyset, no selector: no "+", so a time-ordered page walks that time's index
         # from the keyset and stops at LIMIT.)
         unary = "+" if where and (not by_id or keep_sort) and not join else ""
-        # A later page of a listing the plan above would gather or sort in full (a seek, an
-        # alias subquery, a range on an own attribute): first the WINDOW rows after the
-        # keyset, tested one by one (a broad filter fills its page there), then that plan
-        # from the window's end only if the page is not full (see _windowed).
-        windowed = (by_id and op.after is not None and op.limit is not None and not join
-                    and not by_lists and (op.filter is not None or op.linked is not None))
-        if op.after is not None and by_id:
+        # A page of a listing the plan above would gather or sort in full (a seek, an alias
+        # subquery, a range on an own attribute): first the WINDOW rows after the keyset (or
+        # the first ones), tested one by one (a broad filter fills its page there), then that
+        # plan from the window's end, only if the page is not full (see _window).
+        windowed = (by_id and op.limit is not None and not join and not by_lists
+                    and (op.filter is not None or op.linked is not None))
+        if windowed:
+            edge = "max" if cmp == ">" else "min"
+            where.append(f"{unary}{order} {cmp} (SELECT {edge}(id) FROM (SELECT id FROM {spec.table}"
+                         f"{_window_start(op, cmp)} ORDER BY id {direction} LIMIT ?))")
+            params += [*_window_params(op), _WINDOW * (op.limit or 0)]
+        elif op.after is not None and by_id:
             # one rowid range rather than the OR below, which SQLite plans as a MULTI-INDEX OR;
             # "+" as in ORDER BY, or SQLite takes this range over the filter's index
-            if windowed:
-                edge = "max" if cmp == ">" else "min"
-                where.append(f"{unary}{order} {cmp} (SELECT {edge}(id) FROM (SELECT id FROM "
-                             f"{spec.table} WHERE id {cmp} ? ORDER BY id {direction} LIMIT ?))")
-                params += [op.after[1], _WINDOW * (op.limit or 0)]
-            else:
-                where.append(f"{unary}{order} {cmp} ?")
-                params.append(op.after[1])
+            where.append(f"{unary}{order} {cmp} ?")
+            params.append(op.after[1])
         elif op.after is not None:
             # a range on the order column first (an index range, not the MULTI-INDEX OR that
             # "t > ? OR (t = ? AND id > ?)" became), then the exact row-value keyset
@@ -463,10 +471,10 @@ class SqlCompiler:
         ``SCAN n`` still means a whole-table walk. UNION ALL without an ORDER BY of its own runs
         its halves in turn and stops at its LIMIT, so a page filled here never starts the second half's
         gathering; the second half starts after the window, so no row comes twice."""
-        assert op.after is not None and op.limit is not None
+        assert op.limit is not None
         spec = spec_of(op.kind)
         where: list[str] = []
-        params: list[Any] = [op.after[1], _WINDOW * op.limit]
+        params: list[Any] = [*_window_params(op), _WINDOW * op.limit]
         if op.linked is not None:
             rel = op.linked.relation.value
             mine, other = ((rel.source_column, rel.target_column) if op.linked.as_source
@@ -480,7 +488,7 @@ class SqlCompiler:
         if op.scope is not None:
             where.append(_in("w.type_id"))
             params.append(_json_list(op.scope))
-        sql = (f"SELECT {_node_columns(op.kind, 'w')} FROM (SELECT * FROM {spec.table} WHERE id {cmp} ? "
+        sql = (f"SELECT {_node_columns(op.kind, 'w')} FROM (SELECT * FROM {spec.table}{_window_start(op, cmp)} "
                f"ORDER BY id {direction} LIMIT ?) w WHERE {' AND '.join(where)} LIMIT ?")
         return sql, [*params, op.limit]
 
