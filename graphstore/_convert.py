@@ -61,7 +61,7 @@ def to_type(spec: KindSpec, row: dict[str, Any]) -> _TypeBase:
 
 def to_node(spec: KindSpec, row: dict[str, Any]) -> _NodeBase:
     """The record of a stored row. A row holding exactly the model's fields in declaration
-    order (SQLite's node rows, see ``compile.sql._node_columns``) becomes the record's field
+    order (SQLite's node rows, see ``compile.node_sql.node_columns``) becomes the record's field
     dict itself, its state name turned into the member in place: no second dict a record."""
     # Rows come from our own database, already typed: no re-validation, which matters when
     # a call returns tens of thousands of nodes.

@@ -7,52 +7,18 @@ one statement text per operation whatever the list length, and no variable-count
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from .. import ops
 from ..filters.plan import ranges_own_attribute
 from ..kinds import CONTEXT_LINK, KIND_SPECS, NodeKind, Relation, spec_of
 from ..models import PropertyType
-from ..values import decode_value
 from .base import SCHEMA_VERSION, Compiled, Rows, Statement, batch_statements, first_column, no_result
 from .filter_sql import DRIVER, compile_filter_sql, driving_join
+from .node_sql import WINDOW, columns, decode_nodes, node_columns, window_head, window_params, window_start
 from .walk_sql import compile_walk
 
 __all__ = ["SCHEMA_VERSION", "SqlCompiler", "namespace_migration", "schema_statements"]
-
-_COMMON = ("id", "type_id", "type", "name", "external_id",
-           "create_time_since_epoch", "last_update_time_since_epoch")
-
-
-def _columns(kind: NodeKind) -> tuple[str, ...]:
-    return _COMMON + spec_of(kind).extra_fields
-
-
-# A later page first tests this many times its limit of rows after its keyset one by one
-# (see SqlCompiler._window): a filter matching at least 1 row in 8 fills its page there.
-_WINDOW = 8
-
-
-def _window_start(op: ops.NodeQuery, cmp: str) -> str:
-    """Where a page's window starts: after its keyset, or at the first row."""
-    return f" WHERE id {cmp} ?" if op.after is not None else ""
-
-
-def _window_params(op: ops.NodeQuery) -> list[Any]:
-    return [op.after[1]] if op.after is not None else []
-
-
-def _node_columns(kind: NodeKind, row: str = "n") -> str:
-    """A node's columns in its model's field order, properties as one JSON list in
-    ``properties`` and a ``custom_properties`` placeholder: _decode_nodes fills both in place,
-    so each row is already the record's field dict (``_convert.to_node`` keeps it)."""
-    head, times = _COMMON[:5], _COMMON[5:]
-    props = f"(SELECT {_PROPS_JSON} FROM {spec_of(kind).table}_property p WHERE p.node_id = {row}.id) " \
-            "AS properties, NULL AS custom_properties"
-    return ", ".join([*(f"{row}.{c}" for c in head), props,
-                      *(f"{row}.{c}" for c in times + spec_of(kind).extra_fields)])
-
 
 def _json_list(values: Any) -> str:
     return json.dumps(list(values))
@@ -144,63 +110,6 @@ NAN_TEXT = "NaN"
 
 def _stored(value: Any) -> Any:
     return NAN_TEXT if isinstance(value, float) and value != value else value
-
-
-# A DOUBLE reaches the properties' JSON as text that float() reads back exactly: SQLite's
-# own JSON (and CAST) keep only 15 significant digits (0.1 + 0.2 came back 0.3) and write
-# ±inf as a bare Inf, which is not JSON. printf's 17 digits are exact below 2**128 (its
-# digits drift for large magnitudes: a few in 10,000 above 1e100), so larger values are
-# scaled by 2**-1024 (two exact multiplications by 2**-512) and marked "x"; -0.0 reads back
-# as 0.0. 'NaN' (text) stays as it is.
-_DOUBLE_JSON = (
-    "CASE WHEN typeof(p.value) <> 'real' THEN p.value"
-    " WHEN abs(p.value) < 3.402823669209385e38 OR abs(p.value) > 1.7976931348623157e308"
-    " THEN printf('%!.17g', p.value)"
-    " ELSE 'x' || printf('%!.17g', p.value * 7.458340731200207e-155 * 7.458340731200207e-155) END")
-_JSON_VALUE = f"CASE WHEN p.data_type = {int(PropertyType.DOUBLE)} THEN {_DOUBLE_JSON} ELSE p.value END"
-_SCALED = 1024
-
-
-def _double(text: str) -> float:
-    """A DOUBLE from the properties' JSON (see _DOUBLE_JSON)."""
-    return math.ldexp(float(text[1:]), _SCALED) if text[0] == "x" else float(text)
-
-
-# stored as they are read back: no decode_value call (most properties are one of these)
-_AS_STORED = frozenset({int(PropertyType.INT), int(PropertyType.STRING)})
-_DOUBLE = int(PropertyType.DOUBLE)
-# A node's properties as [{declared}, {custom}, [[is_custom, name, data_type, value], ...]]:
-# INT and STRING values are final in the two objects, which json.loads builds in C (one
-# str per key for a whole batch); the list holds the other values, decoded in Python.
-_FINAL = " IN ({}, {})".format(*sorted(_AS_STORED))
-# (The others are null in the objects, keeping each key's place: a DOUBLE's inf is no JSON.)
-_FINAL_VALUE = f"CASE WHEN p.data_type{_FINAL} THEN p.value END"
-_PROPS_JSON = (
-    f"json_array(json_group_object(p.name, {_FINAL_VALUE}) FILTER (WHERE NOT p.is_custom), "
-    f"json_group_object(p.name, {_FINAL_VALUE}) FILTER (WHERE p.is_custom), "
-    f"json_group_array(json_array(p.is_custom, p.name, p.data_type, {_JSON_VALUE})) "
-    f"FILTER (WHERE p.data_type NOT{_FINAL}))")
-
-
-def _decode_nodes(results: list[Rows]) -> list[dict[str, Any]]:
-    rows = results[-1]
-    if not rows:
-        return []
-    # One json.loads for every row's properties (see _PROPS_JSON): per-row calls cost more in
-    # Python than the parsing itself. The rows are this call's own, so they are completed in
-    # place, in the model's field order (see _node_columns).
-    every = json.loads("[" + ",".join(row["properties"] for row in rows) + "]")
-    names: dict[str, str] = {}  # one str per type name, not one per record
-    for row, (props, custom, rest) in zip(rows, every, strict=True):
-        for is_custom, name, data_type, value in rest:
-            (custom if is_custom else props)[name] = (
-                _double(value) if data_type == _DOUBLE else decode_value(data_type, value))
-        row["properties"] = props
-        row["custom_properties"] = custom
-        kind = row["type"]
-        if kind is not None:
-            row["type"] = names.setdefault(kind, kind)
-    return rows
 
 
 def _decode_edges(results: list[Rows]) -> list[list[Any]]:
@@ -317,7 +226,7 @@ class SqlCompiler:
             many=True)
 
     def _InsertNodes(self, op: ops.InsertNodes) -> Compiled:
-        cols = _columns(op.kind)
+        cols = columns(op.kind)
         sql = (f"INSERT INTO {spec_of(op.kind).table} ({', '.join(cols)}) "
                f"VALUES ({', '.join('?' for _ in cols)})")
         stmts = [
@@ -425,14 +334,14 @@ class SqlCompiler:
         # A page of a listing the plan above would gather or sort in full (a seek, an alias
         # subquery, a range on an own attribute): first the WINDOW rows after the keyset (or
         # the first ones), tested one by one (a broad filter fills its page there), then that
-        # plan from the window's end, only if the page is not full (see _window).
+        # plan from the window's end, only if the page is not full (see node_sql.window_head).
         windowed = (by_id and op.limit is not None and not join and not by_lists
                     and (op.filter is not None or op.linked is not None))
         if windowed:
             edge = "max" if cmp == ">" else "min"
             where.append(f"{unary}{order} {cmp} (SELECT {edge}(id) FROM (SELECT id FROM {spec.table}"
-                         f"{_window_start(op, cmp)} ORDER BY id {direction} LIMIT ?))")
-            params += [*_window_params(op), _WINDOW * (op.limit or 0)]
+                         f"{window_start(op, cmp)} ORDER BY id {direction} LIMIT ?))")
+            params += [*window_params(op), WINDOW * (op.limit or 0)]
         elif op.after is not None and by_id:
             # one rowid range rather than the OR below, which SQLite plans as a MULTI-INDEX OR;
             # "+" as in ORDER BY, or SQLite takes this range over the filter's index
@@ -448,7 +357,7 @@ class SqlCompiler:
             # (type_id, name) index; the namespace is a check on each row the plan reaches
             where.append(_in("+n.type_id"))
             params.append(_json_list(op.scope))
-        sql = (f"SELECT {_node_columns(op.kind)} FROM {spec.table} n{join}")
+        sql = (f"SELECT {node_columns(op.kind)} FROM {spec.table} n{join}")
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY {unary}{order} {direction}"
@@ -458,39 +367,10 @@ class SqlCompiler:
             sql += " LIMIT ?"
             params.append(op.limit)
         if windowed:
-            head, head_params = self._window(op, direction, cmp)
+            head, head_params = window_head(op, direction, cmp)
             return Compiled([Statement(f"SELECT * FROM ({head}) UNION ALL SELECT * FROM ({sql}) LIMIT ?",
-                                       [*head_params, *join_params, *params, op.limit])], _decode_nodes)
-        return Compiled([Statement(sql, [*join_params, *params])], _decode_nodes)
-
-    @staticmethod
-    def _window(op: ops.NodeQuery, direction: str, cmp: str) -> tuple[str, list[Any]]:
-        """The first half of a windowed page: the matches among the _WINDOW x limit rows after
-        the keyset, in id order (the window's own: an ORDER BY here would sort every match of
-        the window, properties computed, before the LIMIT); rows are ``w``, so a plan's
-        ``SCAN n`` still means a whole-table walk. UNION ALL without an ORDER BY of its own runs
-        its halves in turn and stops at its LIMIT, so a page filled here never starts the second half's
-        gathering; the second half starts after the window, so no row comes twice."""
-        assert op.limit is not None
-        spec = spec_of(op.kind)
-        where: list[str] = []
-        params: list[Any] = [*_window_params(op), _WINDOW * op.limit]
-        if op.linked is not None:
-            rel = op.linked.relation.value
-            mine, other = ((rel.source_column, rel.target_column) if op.linked.as_source
-                           else (rel.target_column, rel.source_column))
-            where.append(f"EXISTS (SELECT 1 FROM {rel.table} WHERE {mine} = w.id AND {other} = ?)")
-            params.append(op.linked.other_id)
-        if op.filter is not None:
-            text, fparams = compile_filter_sql(op.filter, op.kind, "w", seeks=False)
-            where.append(f"({text})")
-            params.extend(fparams)
-        if op.scope is not None:
-            where.append(_in("w.type_id"))
-            params.append(_json_list(op.scope))
-        sql = (f"SELECT {_node_columns(op.kind, 'w')} FROM (SELECT * FROM {spec.table}{_window_start(op, cmp)} "
-               f"ORDER BY id {direction} LIMIT ?) w WHERE {' AND '.join(where)} LIMIT ?")
-        return sql, [*params, op.limit]
+                                       [*head_params, *join_params, *params, op.limit])], decode_nodes)
+        return Compiled([Statement(sql, [*join_params, *params])], decode_nodes)
 
     # -- relations -----------------------------------------------------------------------
     def _InsertEvents(self, op: ops.InsertEvents) -> Compiled:
