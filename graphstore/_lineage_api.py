@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from . import ops
-from ._convert import event, to_node, to_type
+from ._convert import event, to_node, to_nodes, to_type
 from ._gc import paused_gc
 from ._validate import INT64_MAX, check_int, check_text, int64_problem
 from .engines.base import Engine, Transaction
@@ -50,7 +50,9 @@ def _by_ids(tx: Transaction, kind: str, ids: tuple[int, ...]) -> list[Any]:
     if not ids:
         return []
     spec = KIND_SPECS[_KINDS[kind]]
-    return [to_node(spec, row) for row in tx.run(ops.NodeQuery(spec.kind, ids=ids))]
+    # in batches: only one batch's rows are ever waiting to become records
+    return [node for i in range(0, len(ids), RECORD_BATCH)
+            for node in to_nodes(spec, tx.run(ops.NodeQuery(spec.kind, ids=ids[i:i + RECORD_BATCH])))]
 
 
 def _records(tx: Transaction, refs: Iterable[NodeRef]) -> dict[NodeRef, Any]:
@@ -147,7 +149,8 @@ class LineageMixin:
         """Without ending filters or events the engine walks: the reached nodes come back
         from one LineageWalk (events take the LineageEdges path, see get_lineage_subgraph)."""
         got = tx.run(ops.LineageWalk(_ids_of(starts, "artifact"), _ids_of(starts, "execution"),
-                                     opts.direction, opts.max_num_hops, include_start=True))
+                                     opts.direction, opts.max_num_hops, include_start=True,
+                                     keys_only=True))
         return self._graph(tx, set(got["keys"]), [], wanted)
 
     @staticmethod

@@ -368,7 +368,9 @@ class LineageWalk:
     ``count_by`` ("type", "distance", "kind") returns ``counts``: [[group, count], ...] of
     the reported nodes instead of columns. ``edges`` adds the event rows (artifact id,
     execution id, kind, path, ms) leading on in the walk's direction from reached nodes to
-    reached nodes. ``target`` (a key) stops the walk as soon as it is reached.
+    reached nodes. ``target`` (a key) stops the walk as soon as it is reached. ``keys_only``
+    says the caller needs only the set of keys (an engine may then skip the other columns
+    and the order: SQLite returns keys in key order, no distances or type ids).
     """
 
     artifact_ids: tuple[int, ...]
@@ -383,6 +385,7 @@ class LineageWalk:
     count_by: str | None = None
     edges: bool = False
     target: int | None = None
+    keys_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,27 +7,18 @@ one statement text per operation whatever the list length, and no variable-count
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from .. import ops
 from ..filters.plan import ranges_own_attribute
 from ..kinds import CONTEXT_LINK, KIND_SPECS, NodeKind, Relation, spec_of
 from ..models import PropertyType
-from ..values import decode_value
 from .base import SCHEMA_VERSION, Compiled, Rows, Statement, batch_statements, first_column, no_result
 from .filter_sql import DRIVER, compile_filter_sql, driving_join
+from .node_sql import WINDOW, columns, decode_nodes, node_columns, window_head, window_params, window_start
 from .walk_sql import compile_walk
 
 __all__ = ["SCHEMA_VERSION", "SqlCompiler", "namespace_migration", "schema_statements"]
-
-_COMMON = ("id", "type_id", "type", "name", "external_id",
-           "create_time_since_epoch", "last_update_time_since_epoch")
-
-
-def _columns(kind: NodeKind) -> tuple[str, ...]:
-    return _COMMON + spec_of(kind).extra_fields
-
 
 def _json_list(values: Any) -> str:
     return json.dumps(list(values))
@@ -119,51 +110,6 @@ NAN_TEXT = "NaN"
 
 def _stored(value: Any) -> Any:
     return NAN_TEXT if isinstance(value, float) and value != value else value
-
-
-# A DOUBLE reaches the properties' JSON as text that float() reads back exactly: SQLite's
-# own JSON (and CAST) keep only 15 significant digits (0.1 + 0.2 came back 0.3) and write
-# ±inf as a bare Inf, which is not JSON. printf's 17 digits are exact below 2**128 (its
-# digits drift for large magnitudes: a few in 10,000 above 1e100), so larger values are
-# scaled by 2**-1024 (two exact multiplications by 2**-512) and marked "x"; -0.0 reads back
-# as 0.0. 'NaN' (text) stays as it is.
-_DOUBLE_JSON = (
-    "CASE WHEN typeof(p.value) <> 'real' THEN p.value"
-    " WHEN abs(p.value) < 3.402823669209385e38 OR abs(p.value) > 1.7976931348623157e308"
-    " THEN printf('%!.17g', p.value)"
-    " ELSE 'x' || printf('%!.17g', p.value * 7.458340731200207e-155 * 7.458340731200207e-155) END")
-_JSON_VALUE = f"CASE WHEN p.data_type = {int(PropertyType.DOUBLE)} THEN {_DOUBLE_JSON} ELSE p.value END"
-_SCALED = 1024
-
-
-def _double(text: str) -> float:
-    """A DOUBLE from the properties' JSON (see _DOUBLE_JSON)."""
-    return math.ldexp(float(text[1:]), _SCALED) if text[0] == "x" else float(text)
-
-
-# stored as they are read back: no decode_value call (most properties are one of these)
-_AS_STORED = frozenset({int(PropertyType.INT), int(PropertyType.STRING)})
-_DOUBLE = int(PropertyType.DOUBLE)
-
-
-def _decode_nodes(results: list[Rows]) -> list[dict[str, Any]]:
-    rows = results[-1]
-    if not rows:
-        return []
-    # One json.loads for every row's property list: per-row calls cost more in Python than
-    # the parsing itself. The rows are this call's own, so they are completed in place.
-    every = json.loads("[" + ",".join(row["props"] or "[]" for row in rows) + "]")
-    for row, items in zip(rows, every, strict=True):
-        del row["props"]
-        props: dict[str, Any] = {}
-        custom: dict[str, Any] = {}
-        for name, is_custom, data_type, value in items:
-            (custom if is_custom else props)[name] = (
-                value if data_type in _AS_STORED else _double(value) if data_type == _DOUBLE
-                else decode_value(data_type, value))
-        row["properties"] = props
-        row["custom_properties"] = custom
-    return rows
 
 
 def _decode_edges(results: list[Rows]) -> list[list[Any]]:
@@ -280,7 +226,7 @@ class SqlCompiler:
             many=True)
 
     def _InsertNodes(self, op: ops.InsertNodes) -> Compiled:
-        cols = _columns(op.kind)
+        cols = columns(op.kind)
         sql = (f"INSERT INTO {spec_of(op.kind).table} ({', '.join(cols)}) "
                f"VALUES ({', '.join('?' for _ in cols)})")
         stmts = [
@@ -385,7 +331,18 @@ class SqlCompiler:
         # (Only the keyset, no selector: no "+", so a time-ordered page walks that time's index
         # from the keyset and stops at LIMIT.)
         unary = "+" if where and (not by_id or keep_sort) and not join else ""
-        if op.after is not None and by_id:
+        # A page of a listing the plan above would gather or sort in full (a seek, an alias
+        # subquery, a range on an own attribute): first the WINDOW rows after the keyset (or
+        # the first ones), tested one by one (a broad filter fills its page there), then that
+        # plan from the window's end, only if the page is not full (see node_sql.window_head).
+        windowed = (by_id and op.limit is not None and not join and not by_lists
+                    and (op.filter is not None or op.linked is not None))
+        if windowed:
+            edge = "max" if cmp == ">" else "min"
+            where.append(f"{unary}{order} {cmp} (SELECT {edge}(id) FROM (SELECT id FROM {spec.table}"
+                         f"{window_start(op, cmp)} ORDER BY id {direction} LIMIT ?))")
+            params += [*window_params(op), WINDOW * (op.limit or 0)]
+        elif op.after is not None and by_id:
             # one rowid range rather than the OR below, which SQLite plans as a MULTI-INDEX OR;
             # "+" as in ORDER BY, or SQLite takes this range over the filter's index
             where.append(f"{unary}{order} {cmp} ?")
@@ -400,10 +357,7 @@ class SqlCompiler:
             # (type_id, name) index; the namespace is a check on each row the plan reaches
             where.append(_in("+n.type_id"))
             params.append(_json_list(op.scope))
-        cols = ", ".join(f"n.{c}" for c in _columns(op.kind))
-        sql = (f"SELECT {cols}, (SELECT json_group_array(json_array(p.name, p.is_custom, "
-               f"p.data_type, {_JSON_VALUE})) FROM {spec.table}_property p WHERE p.node_id = n.id) "
-               f"AS props FROM {spec.table} n{join}")
+        sql = (f"SELECT {node_columns(op.kind)} FROM {spec.table} n{join}")
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY {unary}{order} {direction}"
@@ -412,7 +366,11 @@ class SqlCompiler:
         if op.limit is not None:
             sql += " LIMIT ?"
             params.append(op.limit)
-        return Compiled([Statement(sql, [*join_params, *params])], _decode_nodes)
+        if windowed:
+            head, head_params = window_head(op, direction, cmp)
+            return Compiled([Statement(f"SELECT * FROM ({head}) UNION ALL SELECT * FROM ({sql}) LIMIT ?",
+                                       [*head_params, *join_params, *params, op.limit])], decode_nodes)
+        return Compiled([Statement(sql, [*join_params, *params])], decode_nodes)
 
     # -- relations -----------------------------------------------------------------------
     def _InsertEvents(self, op: ops.InsertEvents) -> Compiled:
