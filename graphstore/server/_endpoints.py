@@ -22,7 +22,7 @@ from starlette.routing import Route
 from graphstore._validate import check_int
 from graphstore.errors import InvalidArgument
 from graphstore.limits import abridge
-from graphstore.store import MetadataStore
+from graphstore.server._namespaces import store_for
 
 __all__ = ["MAX_BODY_BYTES", "Endpoint", "Param", "openapi", "route"]
 
@@ -131,8 +131,7 @@ def route(endpoint: Endpoint) -> Route:
         args = endpoint.arguments(request)
         if endpoint.body is not None:
             args["body"] = await _body(request)
-        store: MetadataStore = request.app.state.store
-        result = await run_in_threadpool(endpoint.handler, store, **args)
+        result = await run_in_threadpool(endpoint.handler, store_for(request), **args)
         return JSONResponse(result, endpoint.status)
     serve.__name__ = endpoint.handler.__name__
     return Route(endpoint.path, serve, methods=[endpoint.method])
