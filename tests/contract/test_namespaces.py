@@ -223,6 +223,18 @@ def test_every_method_has_a_cross_namespace_case() -> None:
     assert not set(CASES) - public_methods()
 
 
+def test_the_public_properties_are_the_connections() -> None:
+    # not calls, so not in CASES: a new one must be either the connection's (shared by every
+    # namespace's view, as these are) or narrowed, and gets a case here
+    properties = {name for name, value in inspect.getmembers(MetadataStore)
+                  if not name.startswith("_") and not callable(value)}
+    assert properties == {"bookmarks", "engine_name"}
+    with MetadataStore() as a:
+        b = a.with_namespace("b")
+        b.put_artifact_type(ArtifactType(name="T"))
+        assert (a.bookmarks, a.engine_name) == (b.bookmarks, b.engine_name)
+
+
 def test_every_operation_has_a_namespace_rule() -> None:
     ops_types = {t for t in vars(ops).values() if isinstance(t, type) and t.__module__ == ops.__name__
                  and dataclasses.is_dataclass(t) and t not in (ops.TypeRow, ops.NodeRow, ops.EventRow,
