@@ -154,7 +154,9 @@ def openapi(endpoints: Sequence[Endpoint], *, title: str, version: str, extra_pa
         paths.setdefault(e.path, {})[e.method.lower()] = op
     return {
         "openapi": "3.1.0",
-        "info": {"title": title, "version": version},
+        "info": {"title": title, "version": version,
+                 "description": "Every path is also served under /ns/{namespace}/ for that graphstore "
+                                "namespace of the store (a path without it: the served namespace)."},
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
