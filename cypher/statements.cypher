@@ -169,11 +169,12 @@ CALL (n) {
 
 // name: backfill_node_namespaces
 // Nodes made before external ids were per namespace get their type's namespace (the
-// composite uniqueness constraint does not hold a node lacking it). Its own auto-commit
-// transaction (IN TRANSACTIONS): a store may be large.
+// composite uniqueness constraint does not hold a node lacking it); the type is found
+// through the Type.id constraint's index. Its own auto-commit transaction (IN
+// TRANSACTIONS): a store may be large.
 MATCH (n:{Label}) WHERE n.namespace IS NULL
 CALL (n) {
-  OPTIONAL MATCH (t:{TypeLabel} {id: n.type_id})
+  OPTIONAL MATCH (t:Type {id: n.type_id})
   SET n.namespace = coalesce(t.namespace, '')
 } IN TRANSACTIONS OF 10000 ROWS;
 

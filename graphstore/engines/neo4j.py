@@ -190,10 +190,7 @@ class Neo4jEngine(Engine):
         only nodes lacking one are written."""
         with self._session(write=True) as session:  # CALL … IN TRANSACTIONS: auto-commit
             for kind in NodeKind:
-                spec = spec_of(kind)
-                text = (cypher_statements()["backfill_node_namespaces"]
-                        .replace("{Label}", quote(spec.label))
-                        .replace("{TypeLabel}", quote(spec.type_label)))
+                text = cypher_statements()["backfill_node_namespaces"].replace("{Label}", quote(spec_of(kind).label))
                 session.run(text).consume()
 
     def _schema_online(self) -> bool:
