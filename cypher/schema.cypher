@@ -16,11 +16,19 @@ FOR (t:Type) REQUIRE (t.namespace, t.kind, t.name, t.version) IS UNIQUE;
 CREATE CONSTRAINT graphstore_type_namespace_external_id IF NOT EXISTS
 FOR (t:Type) REQUIRE (t.namespace, t.kind, t.external_id) IS UNIQUE;
 
+// -- nodes -------------------------------------------------------------------------------
+// A node's external id is unique within its namespace (decision 66): a node carries its
+// namespace (the engine gives nodes made before their type's before these run), and a
+// range index on the external id alone serves lookups and filters by it.
+
 // -- artifacts ---------------------------------------------------------------------------
 CREATE CONSTRAINT graphstore_artifact_id IF NOT EXISTS
 FOR (n:Artifact) REQUIRE n.id IS UNIQUE;
-CREATE CONSTRAINT graphstore_artifact_external_id IF NOT EXISTS
-FOR (n:Artifact) REQUIRE n.external_id IS UNIQUE;
+DROP CONSTRAINT graphstore_artifact_external_id IF EXISTS;
+CREATE CONSTRAINT graphstore_artifact_namespace_external_id IF NOT EXISTS
+FOR (n:Artifact) REQUIRE (n.namespace, n.external_id) IS UNIQUE;
+CREATE RANGE INDEX graphstore_artifact_external_id_lookup IF NOT EXISTS
+FOR (n:Artifact) ON (n.external_id);
 CREATE CONSTRAINT graphstore_artifact_type_name IF NOT EXISTS
 FOR (n:Artifact) REQUIRE (n.type_id, n.name) IS UNIQUE;
 CREATE RANGE INDEX graphstore_artifact_type IF NOT EXISTS FOR (n:Artifact) ON (n.type);
@@ -37,8 +45,11 @@ FOR (n:Artifact) ON (n.last_update_time_since_epoch);
 // -- executions --------------------------------------------------------------------------
 CREATE CONSTRAINT graphstore_execution_id IF NOT EXISTS
 FOR (n:Execution) REQUIRE n.id IS UNIQUE;
-CREATE CONSTRAINT graphstore_execution_external_id IF NOT EXISTS
-FOR (n:Execution) REQUIRE n.external_id IS UNIQUE;
+DROP CONSTRAINT graphstore_execution_external_id IF EXISTS;
+CREATE CONSTRAINT graphstore_execution_namespace_external_id IF NOT EXISTS
+FOR (n:Execution) REQUIRE (n.namespace, n.external_id) IS UNIQUE;
+CREATE RANGE INDEX graphstore_execution_external_id_lookup IF NOT EXISTS
+FOR (n:Execution) ON (n.external_id);
 CREATE CONSTRAINT graphstore_execution_type_name IF NOT EXISTS
 FOR (n:Execution) REQUIRE (n.type_id, n.name) IS UNIQUE;
 CREATE RANGE INDEX graphstore_execution_type IF NOT EXISTS FOR (n:Execution) ON (n.type);
@@ -55,8 +66,11 @@ FOR (n:Execution) ON (n.type_id, n.input_fingerprint);
 // -- contexts ----------------------------------------------------------------------------
 CREATE CONSTRAINT graphstore_context_id IF NOT EXISTS
 FOR (n:Context) REQUIRE n.id IS UNIQUE;
-CREATE CONSTRAINT graphstore_context_external_id IF NOT EXISTS
-FOR (n:Context) REQUIRE n.external_id IS UNIQUE;
+DROP CONSTRAINT graphstore_context_external_id IF EXISTS;
+CREATE CONSTRAINT graphstore_context_namespace_external_id IF NOT EXISTS
+FOR (n:Context) REQUIRE (n.namespace, n.external_id) IS UNIQUE;
+CREATE RANGE INDEX graphstore_context_external_id_lookup IF NOT EXISTS
+FOR (n:Context) ON (n.external_id);
 CREATE CONSTRAINT graphstore_context_type_name IF NOT EXISTS
 FOR (n:Context) REQUIRE (n.type_id, n.name) IS UNIQUE;
 CREATE RANGE INDEX graphstore_context_type IF NOT EXISTS FOR (n:Context) ON (n.type);

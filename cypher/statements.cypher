@@ -80,12 +80,13 @@ SET n = row.props
 FOREACH (c IN contexts | CREATE (n)-[:{REL}]->(c));
 
 // name: update_nodes
-// The input fingerprint is bookkeeping kept by set_input_fingerprints: it survives the update.
+// The input fingerprint is bookkeeping kept by set_input_fingerprints, and the namespace
+// never changes: both survive the update.
 UNWIND $rows AS row
 MATCH (n:{Label} {id: row.id})
-WITH n, row, n.input_fingerprint AS fingerprint
+WITH n, row, n.input_fingerprint AS fingerprint, n.namespace AS namespace
 SET n = row.props
-SET n.input_fingerprint = fingerprint;
+SET n.input_fingerprint = fingerprint, n.namespace = namespace;
 
 // name: set_input_fingerprints
 // "Same inputs before" finds executions by (type_id, input_fingerprint): an index seek.
@@ -164,6 +165,17 @@ RETURN t.kind AS kind, key, collect(DISTINCT t[key]) AS types;
 MATCH (n:{Label}) WHERE n[$key] IS NOT NULL AND n[$shadow] IS NULL
 CALL (n) {
   SET n[$shadow] = CASE WHEN n[$key] IS :: STRING THEN left(n[$key], $chars) ELSE n[$key] END
+} IN TRANSACTIONS OF 10000 ROWS;
+
+// name: backfill_node_namespaces
+// Nodes made before external ids were per namespace get their type's namespace (the
+// composite uniqueness constraint does not hold a node lacking it); the type is found
+// through the Type.id constraint's index. Its own auto-commit transaction (IN
+// TRANSACTIONS): a store may be large.
+MATCH (n:{Label}) WHERE n.namespace IS NULL
+CALL (n) {
+  OPTIONAL MATCH (t:Type {id: n.type_id})
+  SET n.namespace = coalesce(t.namespace, '')
 } IN TRANSACTIONS OF 10000 ROWS;
 
 // name: range_indexes_on

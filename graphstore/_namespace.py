@@ -95,6 +95,9 @@ class Scoped(Transaction):
         self._type_ids.pop(op.kind, None)  # a new type joins the namespace's scope
         return dataclasses.replace(op, row=dataclasses.replace(op.row, namespace=self._ns))
 
+    def _insert_nodes(self, op: ops.InsertNodes) -> ops.InsertNodes:
+        return dataclasses.replace(op, namespace=self._ns)
+
     def _nodes(self, op: ops.NodeQuery) -> ops.NodeQuery:
         return dataclasses.replace(op, scope=self.type_ids(op.kind))
 
@@ -130,6 +133,7 @@ _RULES: dict[type, Callable[[Scoped, Any], Any]] = {
     ops.GetTypesMany: Scoped._types_many,
     ops.InsertType: Scoped._type_row,
     ops.UpdateType: Scoped._type_row,
+    ops.InsertNodes: Scoped._insert_nodes,
     ops.NodeQuery: Scoped._nodes,
     ops.ExistingIds: Scoped._existing,
     ops.GetEvents: Scoped._events,
@@ -139,7 +143,7 @@ _RULES: dict[type, Callable[[Scoped, Any], Any]] = {
     ops.LineageEdges: Scoped._walk,
     ops.WriteBatch: Scoped._batch,
     **{op: Scoped._as_is for op in (
-        ops.AllocateIds, ops.InsertNodes, ops.UpdateNodes, ops.DeleteNodes, ops.InsertEvents,
+        ops.AllocateIds, ops.UpdateNodes, ops.DeleteNodes, ops.InsertEvents,
         ops.Link, ops.SetInputFingerprints, ops.MarkNodes, ops.PropertyIndexes,
         ops.IndexStates, ops.DropIndexes)},
 }

@@ -145,6 +145,9 @@ class InsertNodes:
     kind: NodeKind
     rows: tuple[NodeRow, ...]
     contexts: tuple[int, ...] = ()
+    # the stored name of the nodes' namespace ('' is the default one): node external ids
+    # are unique per namespace. Set by graphstore._namespace; an update never changes it.
+    namespace: str = ""
 
 
 @dataclass(frozen=True)

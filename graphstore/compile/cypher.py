@@ -100,6 +100,7 @@ _PROPS_CUT, _CUSTOM_CUT = len(PROPS_PREFIX), len(CUSTOM_PREFIX)
 
 def _decode_node(raw: dict[str, Any]) -> dict[str, Any]:
     raw.pop("input_fingerprint", None)  # bookkeeping, not part of the record
+    raw.pop("namespace", None)  # the scope of its external id: the store's own namespace
     struct = raw.pop("_struct", None)
     proto = raw.pop("_proto", None)
     props: dict[str, Any] = {}
@@ -241,7 +242,8 @@ class CypherCompiler:
     def _InsertNodes(self, op: ops.InsertNodes) -> Compiled:
         groups: dict[str, list[dict[str, Any]]] = {}
         for r in op.rows:
-            groups.setdefault(r.type_name, []).append({"props": _node_props(op.kind, r)})
+            groups.setdefault(r.type_name, []).append(
+                {"props": {**_node_props(op.kind, r), "namespace": op.namespace}})
         label = spec_of(op.kind).label
         if not op.contexts:
             return Compiled([Statement(_fill("insert_nodes", Labels=[label, *type_labels(name)]), {"rows": rows})

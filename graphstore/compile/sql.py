@@ -18,7 +18,8 @@ from .filter_sql import DRIVER, compile_filter_sql, driving_join
 from .node_sql import WINDOW, columns, decode_nodes, node_columns, window_head, window_params, window_start
 from .walk_sql import compile_walk
 
-__all__ = ["SCHEMA_VERSION", "SqlCompiler", "namespace_migration", "schema_statements"]
+__all__ = ["SCHEMA_VERSION", "SqlCompiler", "namespace_migration", "node_namespace_migration",
+           "schema_statements"]
 
 def _json_list(values: Any) -> str:
     return json.dumps(list(values))
@@ -49,6 +50,40 @@ def namespace_migration() -> list[str]:
     ]
 
 
+def _node_table(kind: NodeKind, name: str) -> str:
+    # A node carries its namespace for one reason: external ids are unique per namespace
+    # (external_id first, so a lookup or filter by external id alone seeks the same index).
+    # Names are unique per type, and a type is in one namespace.
+    spec = spec_of(kind)
+    extra = "".join(f", {c} TEXT" for c in spec.extra_fields)
+    name_rule = " NOT NULL" if kind is NodeKind.CONTEXT else ""
+    return f"""CREATE TABLE IF NOT EXISTS {name} (
+                  id INTEGER PRIMARY KEY, type_id INTEGER NOT NULL, type TEXT NOT NULL,
+                  name TEXT{name_rule}, external_id TEXT{extra},
+                  create_time_since_epoch INTEGER NOT NULL,
+                  last_update_time_since_epoch INTEGER NOT NULL,
+                  namespace TEXT NOT NULL DEFAULT '',
+                  UNIQUE (type_id, name), UNIQUE (external_id, namespace))"""
+
+
+def node_namespace_migration(kind: NodeKind) -> list[str]:
+    """A node table made before external ids were per namespace is rebuilt with a namespace
+    column (each node's is its type's) and the UNIQUE on (external_id, namespace); SQLite
+    cannot change a UNIQUE in place. Its indexes go with the old table: schema_statements()
+    makes them again."""
+    t = spec_of(kind).table
+    cols = ", ".join(columns(kind))
+    return [
+        f"DROP TABLE IF EXISTS {t}_v2",
+        _node_table(kind, f"{t}_v2"),
+        # a node's namespace is its type's ('' when the type is in the default one)
+        f"INSERT INTO {t}_v2 ({cols}, namespace) SELECT {', '.join('n.' + c for c in columns(kind))}, "
+        f"coalesce((SELECT ty.namespace FROM type ty WHERE ty.id = n.type_id), '') FROM {t} n",
+        f"DROP TABLE {t}",
+        f"ALTER TABLE {t}_v2 RENAME TO {t}",
+    ]
+
+
 def schema_statements() -> list[str]:
     """DDL for a new or existing store; every statement is idempotent."""
     ddl = [
@@ -73,15 +108,8 @@ def schema_statements() -> list[str]:
                    f"ON {rel.table} ({rel.target_column}, {rel.source_column})")
     for spec in KIND_SPECS.values():
         t = spec.table
-        extra = "".join(f", {c} TEXT" for c in spec.extra_fields)
-        name_rule = " NOT NULL" if spec.kind is NodeKind.CONTEXT else ""
         ddl += [
-            f"""CREATE TABLE IF NOT EXISTS {t} (
-                  id INTEGER PRIMARY KEY, type_id INTEGER NOT NULL, type TEXT NOT NULL,
-                  name TEXT{name_rule}, external_id TEXT UNIQUE{extra},
-                  create_time_since_epoch INTEGER NOT NULL,
-                  last_update_time_since_epoch INTEGER NOT NULL,
-                  UNIQUE (type_id, name))""",
+            _node_table(spec.kind, t),
             f"CREATE INDEX IF NOT EXISTS {t}_type ON {t} (type, name)",
             f"CREATE INDEX IF NOT EXISTS {t}_name ON {t} (name)",
             f"CREATE INDEX IF NOT EXISTS {t}_create_time ON {t} (create_time_since_epoch)",
@@ -226,11 +254,12 @@ class SqlCompiler:
             many=True)
 
     def _InsertNodes(self, op: ops.InsertNodes) -> Compiled:
-        cols = columns(op.kind)
+        cols = (*columns(op.kind), "namespace")
         sql = (f"INSERT INTO {spec_of(op.kind).table} ({', '.join(cols)}) "
                f"VALUES ({', '.join('?' for _ in cols)})")
         stmts = [
-            Statement(sql, [self._node_values(op.kind, r) for r in op.rows], many=True),
+            Statement(sql, [(*self._node_values(op.kind, r), op.namespace) for r in op.rows],
+                      many=True),
             self._insert_props(op.kind, op.rows),
         ]
         if op.contexts:

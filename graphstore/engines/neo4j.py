@@ -136,6 +136,7 @@ class Neo4jEngine(Engine):
             raise FailedPrecondition(f"store schema version {version} is newer than this "
                                      f"graphstore's ({SCHEMA_VERSION}); upgrade graphstore")
         if done != ddl:
+            self._backfill_node_namespaces()
             # Schema and data cannot share a transaction; each schema statement commits alone.
             for text in schema_cypher():
                 self._schema_statement(text, {})
@@ -187,6 +188,15 @@ class Neo4jEngine(Engine):
             for label, key in targets:
                 text = statements["backfill_index_keys"].replace("{Label}", quote(label))
                 session.run(text, {"key": key, "shadow": KEY_PREFIX + key, "chars": KEY_CHARS}).consume()
+
+    def _backfill_node_namespaces(self) -> None:
+        """Nodes made before external ids were per namespace get their type's namespace, before
+        schema.cypher swaps the external-id constraints for per-namespace ones. Idempotent:
+        only nodes lacking one are written."""
+        with self._session(write=True) as session:  # CALL … IN TRANSACTIONS: auto-commit
+            for kind in NodeKind:
+                text = cypher_statements()["backfill_node_namespaces"].replace("{Label}", quote(spec_of(kind).label))
+                session.run(text).consume()
 
     def _schema_online(self) -> bool:
         records = self._query(

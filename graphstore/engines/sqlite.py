@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from ..compile.base import SCHEMA_VERSION, Statement
-from ..compile.sql import SqlCompiler, namespace_migration, schema_statements
+from ..compile.sql import SqlCompiler, namespace_migration, node_namespace_migration, schema_statements
 from ..errors import (
     AlreadyExists,
     DeadlineExceeded,
@@ -17,6 +17,7 @@ from ..errors import (
     FailedPrecondition,
     GraphstoreError,
 )
+from ..kinds import NodeKind, spec_of
 from ..ops import SEQUENCES, Op
 from ._sqlite_file import classify_tables, inspect_path, sqlite_uri
 from .base import Connection, Engine, Transaction
@@ -25,6 +26,7 @@ __all__ = ["SqliteEngine"]
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 30_000
+NODE_TABLES = tuple(spec_of(kind).table for kind in NodeKind)
 # SQLite calls the progress handler every this many virtual-machine steps (~0.1 ms of work):
 # often enough to stop on time, rare enough to cost nothing measurable.
 PROGRESS_STEPS = 10_000
@@ -52,10 +54,15 @@ class _SqliteTx(Transaction):
         return results
 
 
-def _has_namespaces(tx: Transaction) -> bool:
-    """Whether the type table has its namespace column (stores made before it do not)."""
+def _has_column(tx: Transaction, table: str, column: str) -> bool:
     assert isinstance(tx, _SqliteTx)
-    return any(row[1] == "namespace" for row in tx.conn.execute("PRAGMA table_info(type)"))
+    return any(row[1] == column for row in tx.conn.execute(f"PRAGMA table_info({table})"))
+
+
+def _has_namespaces(tx: Transaction) -> bool:
+    """Whether the type and node tables have their namespace columns (stores made before
+    namespaces, or before node external ids were per namespace, do not)."""
+    return all(_has_column(tx, t, "namespace") for t in ("type", *NODE_TABLES))
 
 
 def _translate(exc: sqlite3.Error, timeout: float | None = None) -> GraphstoreError:
@@ -130,9 +137,13 @@ class SqliteEngine(Engine):
         # Checked again under the write lock: the file may have changed since it was inspected.
         tables = [n for (n,) in tx.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         classify_tables(self.path, tables)
-        if "type" in tables and not _has_namespaces(tx):
+        if "type" in tables and not _has_column(tx, "type", "namespace"):
             for ddl in namespace_migration():
                 tx.conn.execute(ddl)
+        for kind in NodeKind:
+            if spec_of(kind).table in tables and not _has_column(tx, spec_of(kind).table, "namespace"):
+                for ddl in node_namespace_migration(kind):
+                    tx.conn.execute(ddl)
         for ddl in schema_statements():
             tx.conn.execute(ddl)
         tx.conn.execute("INSERT OR IGNORE INTO graphstore_meta (key, value) VALUES "

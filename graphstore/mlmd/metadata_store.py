@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from .. import store as gs
 from ..errors import GraphstoreError
@@ -61,6 +62,17 @@ def _mlmd_file(path: str) -> bool:
     return found is not None
 
 
+def _uri_namespace(config: Message | None) -> str | None:
+    """The ``namespace`` query parameter of an SQLite config's ``file:`` URI, if any."""
+    if not isinstance(config, pb.ConnectionConfig) or config.WhichOneof("config") != "sqlite":
+        return None
+    uri = str(config.sqlite.filename_uri)
+    if not uri.startswith("file:"):  # a plain path's "?" is part of the file's name
+        return None
+    values = parse_qs(uri.partition("?")[2]).get("namespace")
+    return values[-1] if values else None
+
+
 class MetadataStore:
     """MLMD's MetadataStore, same constructor and methods, on a graphstore store.
 
@@ -70,12 +82,17 @@ class MetadataStore:
     with ``GRAPHSTORE_URI`` set every config that names a database (an SQLite file, MySQL,
     a gRPC server) opens that URI (with ``GRAPHSTORE_USER`` / ``_PASSWORD`` / ``_DATABASE``).
     ``store=`` wraps an open :class:`graphstore.MetadataStore`.
+
+    The graphstore namespace (docs/namespaces.md) is ``namespace=``, else a ``namespace``
+    query parameter of ``sqlite.filename_uri`` (``file:/data/md.db?namespace=team-a``: the
+    one field of MLMD's config that can carry it), else ``GRAPHSTORE_NAMESPACE``, else the
+    default namespace.
     """
 
     def __init__(self, config: Message | None = None, enable_upgrade_migration: bool = False, *,
                  graphstore_uri: str | os.PathLike[str] | None = None, user: str | None = None,
                  password: str | None = None, database: str | None = None,
-                 store: gs.MetadataStore | None = None) -> None:
+                 store: gs.MetadataStore | None = None, namespace: str | None = None) -> None:
         del enable_upgrade_migration  # graphstore versions its own schema
         self._config = config
         self._max_num_retries = 5  # kept for code that reads it; retries happen inside graphstore
@@ -86,6 +103,9 @@ class MetadataStore:
         try:
             self._store = store if store is not None else self._open(
                 config, graphstore_uri, user=user, password=password, database=database)
+            namespace = namespace or _uri_namespace(config)
+            if namespace is not None and namespace != self._store.namespace:
+                self._store = self._store.with_namespace(namespace)
         except GraphstoreError as exc:  # MLMD's constructor raises RuntimeError when it cannot connect
             raise RuntimeError(str(exc)) from exc
 

@@ -5,6 +5,8 @@ a few round trips plus a commit). ``submit`` hands checked events to one writer 
 takes whatever has queued within ``window`` seconds (up to ``max_events``) and writes it as one
 ``ingest``. If that group fails, each submission is written again on its own, so a submission
 that cannot be written (a run claimed by two jobs, a cycle of parent jobs) fails alone.
+A submission may name another namespace's store (a view of the queue's, as the service's
+``/ns/{namespace}/`` routes do): a group is written one namespace at a time.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from . import IngestResult, Parsed, ingest_parsed
 
 __all__ = ["Coalescer"]
 
-_Item = tuple[list[Parsed], list[str], "Future[IngestResult]"]
+_Item = tuple[list[Parsed], list[str], "Future[IngestResult]", MetadataStore]
 
 
 class Coalescer:
@@ -37,14 +39,16 @@ class Coalescer:
         self._thread.start()
         self.transactions = 0  # groups written (for tests and the benchmark)
 
-    def submit(self, events: Sequence[Parsed], prefixes: Sequence[str]) -> Future[IngestResult]:
-        """Queue checked events; the future holds their result (or their error)."""
+    def submit(self, events: Sequence[Parsed], prefixes: Sequence[str],
+               store: MetadataStore | None = None) -> Future[IngestResult]:
+        """Queue checked events (for ``store``: the queue's own, or a view of it in another
+        namespace); the future holds their result (or their error)."""
         done: Future[IngestResult] = Future()
         if self._closed:
             done.set_exception(EngineUnavailable("the OpenLineage write queue is closed (the service "
                                                  "is shutting down)"))
             return done
-        self._queue.put((list(events), list(prefixes), done))
+        self._queue.put((list(events), list(prefixes), done, store or self._store))
         return done
 
     def close(self, timeout: float | None = 10.0) -> None:
@@ -75,13 +79,16 @@ class Coalescer:
         stop = False
         while not stop:
             group, stop = self._take()
-            if group:
-                self._write(group)
+            by_namespace: dict[str, list[_Item]] = {}
+            for item in group:  # one transaction writes one namespace
+                by_namespace.setdefault(item[3].namespace, []).append(item)
+            for items in by_namespace.values():
+                self._write(items)
 
     def _write(self, group: list[_Item]) -> None:
         try:
             self.transactions += 1
-            result = ingest_parsed(self._store, [e for g in group for e in g[0]],
+            result = ingest_parsed(group[0][3], [e for g in group for e in g[0]],
                                    [p for g in group for p in g[1]])
         except Exception as exc:  # every error goes to its submitter
             if len(group) == 1:
@@ -90,6 +97,6 @@ class Coalescer:
             for item in group:  # alone, so one bad submission does not fail the others
                 self._write([item])
             return
-        for events, _, done in group:
+        for events, _, done, _ in group:
             done.set_result(IngestResult(len(events), result.execution_ids, result.artifact_ids,
                                          result.context_ids))

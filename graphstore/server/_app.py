@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphstore.options import ListOptions
 from graphstore.server import _api, _errors, _openlineage, _ui
+from graphstore.server._namespaces import NamespacePrefix, store_for
 from graphstore.store import MetadataStore
 
 __all__ = ["HEALTH_PATH", "PUBLIC_PATHS", "create_app"]
@@ -39,7 +40,7 @@ access_log = logging.getLogger("graphstore.access")
 
 async def health(request: Request) -> Response:
     """200 when the store answers a read, else 503 with the error (no token needed)."""
-    store: MetadataStore = request.app.state.store
+    store = store_for(request)
     try:
         await run_in_threadpool(store.get_artifacts, ListOptions(limit=1))
     except Exception as exc:  # any failure is "unhealthy", in the one error shape
@@ -122,11 +123,15 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
 
 
 def create_app(store: MetadataStore, *, token: str | None = None) -> Starlette:
-    """The service over ``store``; with ``token``, every request but health needs ``Bearer token``."""
+    """The service over ``store``; with ``token``, every request but health needs ``Bearer token``.
+    Every route is also served under ``/ns/{namespace}/`` for another namespace of ``store``
+    (``_namespaces``)."""
     routes: list[BaseRoute] = [Route(HEALTH_PATH, health, methods=["GET"]),
                                *_api.routes, *_openlineage.routes, *_ui.routes]
-    # the access log outermost: it times and logs even the requests auth refuses
-    middleware = [Middleware(AccessLog), *([Middleware(BearerAuth, token=token)] if token else [])]
+    # the access log outermost: it times and logs even the requests auth refuses (with their
+    # whole path); then the namespace prefix comes off, so auth and routes see the plain paths
+    middleware = [Middleware(AccessLog), Middleware(NamespacePrefix),
+                  *([Middleware(BearerAuth, token=token)] if token else [])]
     app = Starlette(routes=routes, middleware=middleware, lifespan=_lifespan)
     _errors.install(app)
     app.state.store = store

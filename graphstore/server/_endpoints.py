@@ -22,7 +22,7 @@ from starlette.routing import Route
 from graphstore._validate import check_int
 from graphstore.errors import InvalidArgument
 from graphstore.limits import abridge
-from graphstore.store import MetadataStore
+from graphstore.server._namespaces import store_for
 
 __all__ = ["MAX_BODY_BYTES", "Endpoint", "Param", "openapi", "route"]
 
@@ -131,8 +131,7 @@ def route(endpoint: Endpoint) -> Route:
         args = endpoint.arguments(request)
         if endpoint.body is not None:
             args["body"] = await _body(request)
-        store: MetadataStore = request.app.state.store
-        result = await run_in_threadpool(endpoint.handler, store, **args)
+        result = await run_in_threadpool(endpoint.handler, store_for(request), **args)
         return JSONResponse(result, endpoint.status)
     serve.__name__ = endpoint.handler.__name__
     return Route(endpoint.path, serve, methods=[endpoint.method])
@@ -155,7 +154,9 @@ def openapi(endpoints: Sequence[Endpoint], *, title: str, version: str, extra_pa
         paths.setdefault(e.path, {})[e.method.lower()] = op
     return {
         "openapi": "3.1.0",
-        "info": {"title": title, "version": version},
+        "info": {"title": title, "version": version,
+                 "description": "Every path is also served under /ns/{namespace}/ for that graphstore "
+                                "namespace of the store (a path without it: the served namespace)."},
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

@@ -3,7 +3,8 @@
 ``POST /api/v1/lineage`` takes one event (201, as Marquez answers), ``POST
 /api/v1/lineage/batch`` a JSON array (200); gzip bodies (``Content-Encoding: gzip``) as the
 openlineage-python HTTP transport sends them. Writes go through one coalescing queue per app
-(graphstore.openlineage.queue): concurrent posts share transactions. Reads are Marquez's
+(graphstore.openlineage.queue): concurrent posts to one namespace share transactions. Under
+``/ns/{namespace}/`` (``_namespaces``) all of it is another graphstore namespace's. Reads are Marquez's
 ``GET /api/v1/lineage``, ``/api/v1/namespaces`` and ``/api/v1/namespaces/{ns}/jobs|datasets``.
 """
 
@@ -25,6 +26,7 @@ from ..errors import EngineUnavailable, GraphstoreError, InvalidArgument, NotFou
 from ..limits import OPENLINEAGE_BODY_BYTES, over_limit
 from ..openlineage import marquez, parse_events
 from ..openlineage.queue import Coalescer
+from ._namespaces import store_for
 
 __all__ = ["close_queue", "routes"]
 
@@ -106,7 +108,7 @@ async def _ingest(request: Request, batch: bool) -> int:
         raise InvalidArgument(f"body: expected one event (a JSON object), got {type(body).__name__}"
                               + (" (post arrays to /api/v1/lineage/batch)" if isinstance(body, list) else ""))
     events, prefixes = parse_events(body)
-    result = await asyncio.wrap_future(_queue(request.app).submit(events, prefixes))
+    result = await asyncio.wrap_future(_queue(request.app).submit(events, prefixes, store_for(request)))
     return result.events
 
 
@@ -137,7 +139,7 @@ async def get_lineage(request: Request) -> Response:
     if not node_id:
         raise InvalidArgument("nodeId: required, e.g. dataset:<namespace>:<name>")
     depth = _int(request, "depth", None)
-    return JSONResponse(await run_in_threadpool(marquez.lineage, request.app.state.store, node_id, depth))
+    return JSONResponse(await run_in_threadpool(marquez.lineage, store_for(request), node_id, depth))
 
 
 def _window(request: Request) -> tuple[int, int]:
@@ -147,20 +149,20 @@ def _window(request: Request) -> tuple[int, int]:
 @_handled
 async def get_namespaces(request: Request) -> Response:
     limit, offset = _window(request)
-    return JSONResponse(await run_in_threadpool(marquez.namespaces, request.app.state.store, limit, offset))
+    return JSONResponse(await run_in_threadpool(marquez.namespaces, store_for(request), limit, offset))
 
 
 @_handled
 async def get_jobs(request: Request) -> Response:
     limit, offset = _window(request)
-    return JSONResponse(await run_in_threadpool(marquez.jobs, request.app.state.store,
+    return JSONResponse(await run_in_threadpool(marquez.jobs, store_for(request),
                                                 request.path_params["namespace"], limit, offset))
 
 
 @_handled
 async def get_datasets(request: Request) -> Response:
     limit, offset = _window(request)
-    return JSONResponse(await run_in_threadpool(marquez.datasets, request.app.state.store,
+    return JSONResponse(await run_in_threadpool(marquez.datasets, store_for(request),
                                                 request.path_params["namespace"], limit, offset))
 
 

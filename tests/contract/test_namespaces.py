@@ -42,6 +42,7 @@ from graphstore import (
     ops,
 )
 from graphstore._namespace import _RULES
+from graphstore.kinds import NodeKind, spec_of
 from tests.conftest import StoreFactory
 
 UP, DOWN = LineageDirection.UPSTREAM, LineageDirection.DOWNSTREAM
@@ -222,6 +223,18 @@ def test_every_method_has_a_cross_namespace_case() -> None:
     assert not set(CASES) - public_methods()
 
 
+def test_the_public_properties_are_the_connections() -> None:
+    # not calls, so not in CASES: a new one must be either the connection's (shared by every
+    # namespace's view, as these are) or narrowed, and gets a case here
+    properties = {name for name, value in inspect.getmembers(MetadataStore)
+                  if not name.startswith("_") and not callable(value)}
+    assert properties == {"bookmarks", "engine_name"}
+    with MetadataStore() as a:
+        b = a.with_namespace("b")
+        b.put_artifact_type(ArtifactType(name="T"))
+        assert (a.bookmarks, a.engine_name) == (b.bookmarks, b.engine_name)
+
+
 def test_every_operation_has_a_namespace_rule() -> None:
     ops_types = {t for t in vars(ops).values() if isinstance(t, type) and t.__module__ == ops.__name__
                  and dataclasses.is_dataclass(t) and t not in (ops.TypeRow, ops.NodeRow, ops.EventRow,
@@ -309,6 +322,37 @@ def test_same_names_in_two_namespaces(open_store: StoreFactory) -> None:
         b.put_contexts([Context(type_id=rb.context_type, name="n")])
 
 
+def test_the_same_external_ids_in_two_namespaces(open_store: StoreFactory) -> None:
+    # two teams ingesting the same dataset name: OpenLineage keys become external ids
+    a, b = open_store(namespace="a"), open_store(namespace="b")
+    ra = build(a, "A")
+    rb = build(b, "A")  # the same external ids as a's: xaA, xeA, xcA, xtA
+    assert ra.external_id == rb.external_id
+    for store, refs in ((a, ra), (b, rb)):
+        assert [x.id for x in store.get_artifacts_by_external_ids(["xaA"])] == [refs.artifact]
+        assert [x.id for x in store.get_executions_by_external_ids(["xeA"])] == [refs.execution]
+        assert [x.id for x in store.get_contexts_by_external_ids(["xcA"])] == [refs.context]
+        assert [x.id for x in store.get_artifacts(ListOptions(filter_query="external_id = 'xaA'"))] \
+            == [refs.artifact]
+    # an update keeps a node in its namespace (and its external id there)
+    art = b.get_artifacts_by_id([rb.artifact])[0]
+    b.put_artifacts([art.model_copy(update={"uri": "moved"})])
+    assert [x.uri for x in b.get_artifacts_by_external_ids(["xaA"])] == ["moved"]
+    with pytest.raises(AlreadyExists):  # within a namespace an external id is still unique
+        b.put_artifacts([Artifact(type_id=rb.artifact_type, external_id="xaA")])
+    with pytest.raises(AlreadyExists):
+        b.put_executions([Execution(type_id=rb.execution_type, external_id="xeA")])
+    with pytest.raises(AlreadyExists):
+        b.put_contexts([Context(type_id=rb.context_type, name="other", external_id="xcA")])
+    # a's external id is free in a third namespace, taken nowhere else
+    c = open_store(namespace="c")
+    t = c.put_artifact_type(ArtifactType(name="Data"))
+    assert c.get_artifacts_by_external_ids(["xaA"]) == []
+    (new,) = c.put_artifacts([Artifact(type_id=t, external_id="xaA")])
+    assert [x.id for x in c.get_artifacts_by_external_ids(["xaA"])] == [new]
+    assert [x.id for x in a.get_artifacts_by_external_ids(["xaA"])] == [ra.artifact]
+
+
 def test_filters_lineage_and_counts_stay_inside(open_store: StoreFactory) -> None:
     a, b = open_store(namespace="a"), open_store(namespace="b")
     ra, rb = build(a, "A"), build(b, "B")
@@ -360,6 +404,28 @@ OLD_TYPE_TABLE = """CREATE TABLE type (
      base_type TEXT, UNIQUE (kind, name, version), UNIQUE (kind, external_id))"""
 
 
+def _old_node_table(kind: NodeKind) -> str:
+    """A node table as graphstore made it before external ids were per namespace."""
+    spec = spec_of(kind)
+    extra = "".join(f", {c} TEXT" for c in spec.extra_fields)
+    return f"""CREATE TABLE {spec.table} (
+         id INTEGER PRIMARY KEY, type_id INTEGER NOT NULL, type TEXT NOT NULL,
+         name TEXT{" NOT NULL" if kind is NodeKind.CONTEXT else ""}, external_id TEXT UNIQUE{extra},
+         create_time_since_epoch INTEGER NOT NULL, last_update_time_since_epoch INTEGER NOT NULL,
+         UNIQUE (type_id, name))"""
+
+
+def _make_old_nodes(conn: Any) -> None:
+    for kind in NodeKind:
+        t = spec_of(kind).table
+        cols = ", ".join(("id", "type_id", "type", "name", "external_id", *spec_of(kind).extra_fields,
+                          "create_time_since_epoch", "last_update_time_since_epoch"))
+        conn.execute(f"ALTER TABLE {t} RENAME TO {t}_new")
+        conn.execute(_old_node_table(kind))
+        conn.execute(f"INSERT INTO {t} ({cols}) SELECT {cols} FROM {t}_new")
+        conn.execute(f"DROP TABLE {t}_new")
+
+
 def _make_pre_namespace(path: Path) -> None:
     """Turn a store file into the layout graphstore had before namespaces."""
     import sqlite3
@@ -370,6 +436,7 @@ def _make_pre_namespace(path: Path) -> None:
         conn.execute("INSERT INTO type SELECT id, kind, name, version, description, external_id, "
                      "base_type FROM type_new")
         conn.execute("DROP TABLE type_new")
+        _make_old_nodes(conn)
     conn.close()
 
 
@@ -383,11 +450,41 @@ def test_a_sqlite_store_from_before_namespaces_is_the_default_namespace(tmp_path
         MetadataStore(path, read_only=True)
     with MetadataStore(path) as store:  # a writable open upgrades the file in place
         assert snapshot(store) == before
+        with pytest.raises(AlreadyExists):
+            store.put_artifacts([Artifact(type_id=refs.artifact_type, external_id=refs.external_id)])
     with MetadataStore(path, namespace="b") as other:
         assert other.get_artifacts_by_id([refs.artifact]) == []
         assert other.put_artifact_type(ArtifactType(name="Data")) != refs.artifact_type
     with MetadataStore(path, read_only=True) as store:
         assert snapshot(store) == before
+
+
+def _check_upgraded(default: MetadataStore, b: MetadataStore, before: Any, rd: Refs, rb: Refs) -> None:
+    """After the upgrade: both namespaces hold what they held, and external ids are per namespace."""
+    assert [snapshot(default), snapshot(b)] == before
+    (moved,) = b.put_artifacts([Artifact(type_id=rb.artifact_type, external_id=rd.external_id)])
+    assert [x.id for x in b.get_artifacts_by_external_ids([rd.external_id])] == [moved]
+    assert [x.id for x in default.get_artifacts_by_external_ids([rd.external_id])] == [rd.artifact]
+    for store, refs in ((default, rd), (b, rb)):
+        with pytest.raises(AlreadyExists):
+            store.put_artifacts([Artifact(type_id=refs.artifact_type, external_id=refs.external_id)])
+
+
+def test_a_sqlite_store_from_before_per_namespace_external_ids_upgrades(tmp_path: Path) -> None:
+    # a file made with namespaces whose node external ids were still unique file-wide
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with MetadataStore(path) as default, MetadataStore(path, namespace="b") as b:
+        rd, rb = build(default, "D"), build(b, "B")
+        before = [snapshot(default), snapshot(b)]
+    with sqlite3.connect(path) as conn:
+        _make_old_nodes(conn)
+    conn.close()
+    with pytest.raises(FailedPrecondition, match="predates namespaces"):
+        MetadataStore(path, read_only=True)
+    with MetadataStore(path) as default, MetadataStore(path, namespace="b") as b:
+        _check_upgraded(default, b, before, rd, rb)
 
 
 def test_a_neo4j_store_from_before_namespaces_is_the_default_namespace(neo4j_server: Any) -> None:
@@ -403,12 +500,44 @@ def test_a_neo4j_store_from_before_namespaces_is_the_default_namespace(neo4j_ser
     with neo4j.GraphDatabase.driver(neo4j_server.uri, auth=(neo4j_server.user, neo4j_server.password)) as d:
         # what a store made before namespaces holds: types without one, the old schema's marker
         d.execute_query("MATCH (t:Type) REMOVE t.namespace")
-        d.execute_query("MATCH (m:GraphstoreSchema) SET m.ddl = 'before-namespaces'")
+        _make_old_neo4j_nodes(d)
     with MetadataStore(neo4j_server.uri, **auth) as store:
         assert snapshot(store) == before
+        with pytest.raises(AlreadyExists):
+            store.put_artifacts([Artifact(type_id=refs.artifact_type, external_id=refs.external_id)])
     with MetadataStore(neo4j_server.uri, namespace="b", **auth) as other:
         assert other.get_artifacts_by_id([refs.artifact]) == []
         assert other.get_artifact_types() == []
+
+
+def _make_old_neo4j_nodes(driver: Any) -> None:
+    """Nodes and constraints as graphstore made them before external ids were per namespace."""
+    for kind in NodeKind:
+        label, low = spec_of(kind).label, kind.value
+        driver.execute_query(f"MATCH (n:{label}) REMOVE n.namespace")
+        driver.execute_query(f"DROP CONSTRAINT graphstore_{low}_namespace_external_id IF EXISTS")
+        driver.execute_query(f"DROP INDEX graphstore_{low}_external_id_lookup IF EXISTS")
+        driver.execute_query(f"CREATE CONSTRAINT graphstore_{low}_external_id IF NOT EXISTS "
+                             f"FOR (n:{label}) REQUIRE n.external_id IS UNIQUE")
+    driver.execute_query("MATCH (m:GraphstoreSchema) SET m.ddl = 'before-namespaces'")
+
+
+def test_a_neo4j_store_from_before_per_namespace_external_ids_upgrades(neo4j_server: Any) -> None:
+    import neo4j
+
+    from tests.conftest import wipe_neo4j
+
+    wipe_neo4j(neo4j_server)
+    auth = {"user": neo4j_server.user, "password": neo4j_server.password}
+    with MetadataStore(neo4j_server.uri, **auth) as default, \
+            MetadataStore(neo4j_server.uri, namespace="b", **auth) as b:
+        rd, rb = build(default, "D"), build(b, "B")
+        before = [snapshot(default), snapshot(b)]
+    with neo4j.GraphDatabase.driver(neo4j_server.uri, auth=(neo4j_server.user, neo4j_server.password)) as d:
+        _make_old_neo4j_nodes(d)
+    with MetadataStore(neo4j_server.uri, **auth) as default, \
+            MetadataStore(neo4j_server.uri, namespace="b", **auth) as b:
+        _check_upgraded(default, b, before, rd, rb)
 
 
 def test_prune_stays_in_its_namespace(open_store: StoreFactory) -> None:

@@ -88,8 +88,11 @@ def content(store: MetadataStore) -> Any:
 def test_export_import_round_trip_between_namespaces(open_store: StoreFactory, tmp_path: Path) -> None:
     source, copy = open_store(namespace="team-a"), open_store(namespace="copy")
     fill(source)
+    # external ids are per namespace: a copy in the same database keeps them
+    at = source.get_artifact_type("Data", "2").id
+    source.put_artifacts([Artifact(type_id=at, name="named", external_id="ext-1")])
     counts = source.export(tmp_path / "a.jsonl")
-    assert counts["artifact"] == 5 and counts["event"] == 4 and counts["parent_context"] == 2
+    assert counts["artifact"] == 6 and counts["event"] == 4 and counts["parent_context"] == 2
     report = copy.import_file(tmp_path / "a.jsonl")
     assert report.verified and report.counts == counts
     assert content(copy) == content(source)

@@ -91,6 +91,31 @@ def test_graphstore_uri_and_environment(tmp_path: Path, monkeypatch: pytest.Monk
     assert MetadataStore(_config("fake")).get_context_types() == []
 
 
+def test_a_namespace_through_the_config_the_environment_or_the_argument(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GRAPHSTORE_URI", raising=False)
+    monkeypatch.delenv("GRAPHSTORE_NAMESPACE", raising=False)
+    path = tmp_path / "shared.db"
+
+    def types(store: MetadataStore) -> list[str]:
+        return [t.name for t in store.get_artifact_types()]
+
+    MetadataStore(_config("sqlite", f"file:{path}?mode=rwc&namespace=team-a")).put_artifact_type(
+        pb.ArtifactType(name="A"))
+    monkeypatch.setenv("GRAPHSTORE_NAMESPACE", "team-b")
+    b = MetadataStore(_config("sqlite", str(path)))
+    b.put_artifact_type(pb.ArtifactType(name="B"))
+    assert b.graphstore.namespace == "team-b" and types(b) == ["B"]
+    # the config's field wins over the environment, the argument over both
+    assert types(MetadataStore(_config("sqlite", f"file:{path}?namespace=team-a"))) == ["A"]
+    assert types(MetadataStore(_config("sqlite", f"file:{path}?namespace=team-a"), namespace="team-b")) == ["B"]
+    monkeypatch.delenv("GRAPHSTORE_NAMESPACE")
+    assert types(MetadataStore(_config("sqlite", str(path)))) == []  # the default namespace
+    assert types(MetadataStore(graphstore_uri=path, namespace="team-a")) == ["A"]
+    with pytest.raises(RuntimeError, match="namespace"):
+        MetadataStore(_config("sqlite", f"file:{path}?namespace=no/slash"))
+
+
 def test_wrapping_an_open_store_leaves_it_open() -> None:
     native = graphstore.MetadataStore()
     wrapper = MetadataStore(store=native)

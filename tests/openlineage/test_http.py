@@ -141,6 +141,24 @@ def test_queue_groups_submissions_and_isolates_a_bad_one(store: MetadataStore) -
     assert len(store.get_executions()) == 7
 
 
+def test_queue_writes_each_namespace_apart(store: MetadataStore) -> None:
+    # the service's /ns/NAME/ routes share one queue: a group holding two namespaces' events
+    # (the same run, job and datasets) is written one namespace per transaction
+    run = str(uuid.uuid4())
+    teams = [store.with_namespace("team-a"), store.with_namespace("team-b")]
+    queue = Coalescer(store, window=5.0, max_events=3)
+    try:
+        event = parse_events(run_event("START", run, JOB, outputs=[ds("gs://b", "x")]))
+        futures = [queue.submit(*event, teams[0]), queue.submit(*event, teams[1]), queue.submit(*event)]
+        assert [f.result(60).events for f in futures] == [1, 1, 1]
+        assert queue.transactions == 3
+    finally:
+        queue.close()
+    runs = [[e.external_id for e in s.get_executions()] for s in (*teams, store)]
+    assert runs[0] == runs[1] == runs[2] and len(runs[0]) == 1
+    assert len({e.id for s in (*teams, store) for e in s.get_executions()}) == 3
+
+
 # An Airflow-like DAG: (task, inputs, outputs), every task a child of the DAG's run
 DAG = [("extract", ["postgres://src:5432:public.orders"], ["gs://lake:raw/orders"]),
        ("transform", ["gs://lake:raw/orders"], ["gs://lake:clean/orders"]),

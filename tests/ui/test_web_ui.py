@@ -176,3 +176,20 @@ def test_names_and_uris_are_shown_as_text(page: Any, service: Service) -> None:
     assert HOSTILE_NAME[:20] in (page.text_content("#graph") or "")
     assert page.locator("#graph img, #search-results img, #node-page img").count() == 0
     assert page.evaluate("window.pwned") is None
+
+
+def test_the_page_under_a_namespace_shows_that_namespace(page: Any, service: Service) -> None:
+    from graphstore import Artifact, ArtifactType
+
+    team = service.store.with_namespace("team-x")
+    mine = team.put_artifacts([Artifact(type_id=team.put_artifact_type(ArtifactType(name="Model")),
+                                        name="team-x-model", uri="s3://team-x/model.pkl")])[0]
+    page.goto(f"{service.url}/ns/team-x/#/search?q=Model")
+    page.wait_for_selector('body[data-ready="#/search?q=Model"]')
+    assert "team-x" in page.inner_text("header h1") and "team-x" in page.title()
+    assert page.locator('[data-kind="artifact"] tr[data-key]').evaluate_all(
+        "rs => rs.map(r => r.dataset.key)") == [f"artifact:{mine}"]
+    # the default namespace's model is an unknown id here
+    page.goto(f"{service.url}/ns/team-x/#/node/artifact:{service.ids['model_1']}")
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.inner_text("#error") == f"id: no artifact with id {service.ids['model_1']}"

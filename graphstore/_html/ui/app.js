@@ -22,7 +22,7 @@ async function api(path, body) {
     headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(path, init);
+  const response = await fetch(BASE + path, init);
   if (response.status === 401) { throw new Unauthenticated("this service needs a token"); }
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) {
@@ -32,6 +32,15 @@ async function api(path, body) {
 }
 
 const API = "/api/graphstore";
+// Served at /ns/NAME/, the page shows graphstore namespace NAME: every call goes under it.
+const BASE = (location.pathname.match(/^\/ns\/[^/]+/) || [""])[0];
+const NAMESPACE = BASE ? decodeURIComponent(BASE.slice(4)) : "";
+if (NAMESPACE) {
+  document.title = "graphstore · " + NAMESPACE;
+  const badge = el("span", NAMESPACE, "namespace");
+  badge.title = "graphstore namespace";
+  document.querySelector("header h1").append(" ", badge);
+}
 const PAGE = 50;
 const PICTURE_NODES = 1000;  // ui.picture_nodes in graphstore/limits.py
 const PLURAL = { artifact: "artifacts", execution: "executions", context: "contexts" };
