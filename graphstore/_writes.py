@@ -14,6 +14,8 @@ from typing import Any
 
 from . import ops
 from ._convert import now_ms
+from ._write_reads import allocate as _allocate
+from ._write_reads import read_stored
 from .cache import OUTPUTS_DELETED, input_fingerprint
 from .engines.base import Transaction
 from .errors import AlreadyExists, InvalidArgument, NotFound
@@ -74,71 +76,6 @@ def put_type(tx: Transaction, spec: KindSpec, t: _TypeBase, can_add_fields: bool
             old["id"], t.name, version, merged.get("description"), merged.get("external_id"),
             merged.get("base_type"), tuple(sorted({**stored, **t.properties}.items())))))
     return int(old["id"])
-
-
-def _type_queries(spec: KindSpec, nodes: Sequence[_NodeBase],
-                  existing: dict[int, dict[str, Any]]) -> list[ops.GetTypes]:
-    """What to read to resolve the nodes' types: by id, and by name (unversioned)."""
-    wanted = {n.type_id for n in nodes if n.type_id is not None}
-    wanted |= {row["type_id"] for row in existing.values()}
-    names = {n.type for n in nodes if n.type_id is None and n.type}
-    queries = []
-    if wanted:
-        queries.append(ops.GetTypes(spec.kind, ids=tuple(sorted(wanted))))
-    if names:
-        queries.append(ops.GetTypes(spec.kind, keys=tuple((n, "") for n in sorted(names))))
-    return queries
-
-
-def _resolve_types(tx: Transaction, batches: Sequence[tuple[KindSpec, Sequence[_NodeBase],
-                                                           dict[int, dict[str, Any]]]]
-                   ) -> list[list[dict[str, Any]]]:
-    """The stored type of each node of each (kind, nodes, stored nodes being updated) batch:
-    by type_id, else by type name (unversioned), else the type of the stored node. One
-    statement reads the types of every batch (a write of three kinds is one round trip)."""
-    plans = [_type_queries(spec, nodes, existing) for spec, nodes, existing in batches]
-    queries = tuple(q for plan in plans for q in plan)
-    found = iter(tx.run(ops.GetTypesMany(queries)) if queries else [])
-    out = []
-    for (spec, nodes, existing), plan in zip(batches, plans, strict=True):
-        by_id: dict[int, dict[str, Any]] = {}
-        by_name: dict[str, dict[str, Any]] = {}
-        for query in plan:
-            rows = next(found)
-            if query.ids is not None:
-                by_id.update((t["id"], t) for t in rows)
-            else:
-                by_name.update((t["name"], t) for t in rows)
-        out.append(_match_types(spec, nodes, existing, by_id, by_name))
-    return out
-
-
-def _match_types(spec: KindSpec, nodes: Sequence[_NodeBase], existing: dict[int, dict[str, Any]],
-                 by_id: dict[int, dict[str, Any]], by_name: dict[str, dict[str, Any]]
-                 ) -> list[dict[str, Any]]:
-    out = []
-    for i, n in enumerate(nodes):
-        what = f"{spec.noun}s[{i}]"
-        if n.type_id is not None:
-            if n.type_id not in by_id:
-                raise NotFound(f"{what}.type_id: no {spec.noun} type with id {n.type_id}")
-            out.append(by_id[n.type_id])
-        elif n.type:
-            if n.type not in by_name:
-                raise NotFound(f"{what}.type: no unversioned {spec.noun} type named {n.type!r}")
-            out.append(by_name[n.type])
-        elif n.id is not None and n.id in existing:
-            out.append(by_id[existing[n.id]["type_id"]])
-        else:
-            raise InvalidArgument(f"{what}.type_id: required (or give the type's name in .type)")
-    return out
-
-
-def _allocate(tx: Transaction, counts: dict[str, int]) -> dict[str, int]:
-    """First id of a block per sequence, every sequence in one statement; empty blocks are
-    not asked for."""
-    wanted = tuple((name, count) for name, count in counts.items() if count)
-    return dict(tx.run(ops.AllocateIds(wanted))) if wanted else {}
 
 
 # -- nodes -------------------------------------------------------------------------------
@@ -208,17 +145,6 @@ class _Draft:
         return ids, steps
 
 
-def _read_existing(tx: Transaction, spec: KindSpec, nodes: Sequence[_NodeBase]) -> dict[int, dict[str, Any]]:
-    update_ids = [n.id for n in nodes if n.id is not None]
-    if not update_ids:
-        return {}
-    existing = {r["id"]: r for r in tx.run(ops.NodeQuery(spec.kind, ids=tuple(update_ids)))}
-    for i, n in enumerate(nodes):
-        if n.id is not None and n.id not in existing:
-            raise NotFound(f"{spec.noun}s[{i}].id: no {spec.noun} with id {n.id}")
-    return existing
-
-
 def _draft(spec: KindSpec, nodes: Sequence[_NodeBase], types: Sequence[dict[str, Any]],
            existing: dict[int, dict[str, Any]], field_mask: Sequence[str]) -> _Draft:
     now = now_ms()
@@ -252,11 +178,9 @@ def _draft(spec: KindSpec, nodes: Sequence[_NodeBase], types: Sequence[dict[str,
 def put_nodes(tx: Transaction, spec: KindSpec, nodes: Sequence[_NodeBase],
               field_mask: Sequence[str] = ()) -> list[int]:
     """Insert nodes without an id, update those with one; returns ids in input order."""
-    existing = _read_existing(tx, spec, nodes)
-    (types,) = _resolve_types(tx, [(spec, nodes, existing)])
-    draft = _draft(spec, nodes, types, existing, field_mask)
-    first = _allocate(tx, {spec.label: len(draft.new)}).get(spec.label, 0)
-    ids, steps = draft.finish(first)
+    stored = read_stored(tx, [(spec, nodes, None)], {spec.label: sum(n.id is None for n in nodes)})
+    draft = _draft(spec, nodes, stored.types[0], stored.existing[0], field_mask)
+    ids, steps = draft.finish(stored.first.get(spec.label, 0))
     if steps:
         tx.run(ops.WriteBatch(tuple(steps)))
     return ids
@@ -419,20 +343,21 @@ def put_lineage(tx: Transaction, executions: Sequence[_NodeBase], artifacts: Seq
     """Upsert executions, artifacts and contexts, add the events between them, and link
     every artifact and execution to every context.
 
-    Round trips matter (Neo4j: ~1.4 ms each): the stored nodes are read per kind, the types
-    of all kinds in one statement, every id block in one statement, and everything is
-    written by one WriteBatch (one statement on Neo4j).
+    Round trips matter (Neo4j: ~1.4 ms each, more under load): the types of all kinds are
+    one statement, the stored nodes of all kinds with the id blocks another (read_stored),
+    and everything is written by one WriteBatch (one statement on Neo4j).
     """
     kinds = ((CONTEXTS, contexts, "name" if reuse_context else None),
              (EXECUTIONS, executions, None),
              (ARTIFACTS, artifacts, "external_id" if reuse_artifact else None))
-    candidates = []
-    for spec, nodes, by in kinds:
-        query = _reuse_query(spec, nodes, by)
-        candidates.append(tx.run(query) if query is not None else [])
-    existing = [_read_existing(tx, spec, nodes) for spec, nodes, _ in kinds]
-    types = _resolve_types(tx, [(spec, nodes, ex) for (spec, nodes, _), ex
-                                in zip(kinds, existing, strict=True)])
+    # Without reuse the new nodes are known before reading: their id blocks come with the
+    # reads (one round trip less); with it, after the reads tell which nodes are reused.
+    reusing = reuse_context or reuse_artifact
+    counts = {} if reusing else {**{spec.label: sum(n.id is None for n in nodes) for spec, nodes, _ in kinds},
+                                 "Event": len(edges)}
+    found = read_stored(tx, [(spec, nodes, _reuse_query(spec, nodes, by)) for spec, nodes, by in kinds],
+                        counts)
+    existing, types, candidates = found.existing, found.types, found.candidates
     drafts: list[_Draft] = []
     reused: list[list[int | None]] = []
     for (spec, nodes, by), ex, ts, rows in zip(kinds, existing, types, candidates, strict=True):
@@ -440,8 +365,8 @@ def put_lineage(tx: Transaction, executions: Sequence[_NodeBase], artifacts: Seq
         keep = [i for i, r in enumerate(reuse) if r is None]
         drafts.append(_draft(spec, [nodes[i] for i in keep], [ts[i] for i in keep], ex, ()))
         reused.append(reuse)
-    counts = {spec.label: len(d.new) for (spec, _, _), d in zip(kinds, drafts, strict=True)}
-    first = _allocate(tx, {**counts, "Event": len(edges)})
+    first = found.first if not reusing else _allocate(tx, {
+        **{spec.label: len(d.new) for (spec, _, _), d in zip(kinds, drafts, strict=True)}, "Event": len(edges)})
 
     steps: list[Any] = []
     all_ids: list[list[int]] = []
