@@ -91,8 +91,9 @@ def _fields_of(spec: KindSpec, values: dict[str, Any]) -> tuple[tuple[str, Any],
 
 
 def _values(node: _NodeBase) -> dict[str, Any]:
-    # shallow on purpose: model_dump would turn ProtoValue property values into dicts
-    return {k: getattr(node, k) for k in type(node).model_fields if k not in _IMMUTABLE}
+    # shallow on purpose: model_dump would turn ProtoValue property values into dicts; a
+    # model's __dict__ holds exactly its fields (extra="forbid")
+    return {k: v for k, v in vars(node).items() if k not in _IMMUTABLE}
 
 
 def _merge(spec: KindSpec, what: str, old: dict[str, Any], new: _NodeBase,
@@ -194,19 +195,24 @@ def _unchanged(spec: KindSpec, type_row: dict[str, Any], old: dict[str, Any],
     return same_props(stored, props)
 
 
-def _require(tx: Transaction, spec: KindSpec, ids: set[int], field: str,
+def _require(tx: Transaction, checks: Sequence[tuple[KindSpec, set[int], str]],
              error: type[Exception] = InvalidArgument) -> None:
-    if not ids:
+    """Every (kind, ids, field) check's ids exist, all checked in one statement; the first
+    check with a missing id raises."""
+    wanted = [(spec, ids, field) for spec, ids, field in checks if ids]
+    if not wanted:
         return
-    missing = sorted(ids - tx.run(ops.ExistingIds(spec.kind, tuple(ids))))
-    if missing:
-        raise error(f"{field}: no {spec.noun} with id {missing[0]}"
-                    + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+    found = tx.run(ops.ReadBatch(tuple(ops.ExistingIds(spec.kind, tuple(ids)) for spec, ids, _ in wanted)))
+    for (spec, ids, field), existing in zip(wanted, found, strict=True):
+        missing = sorted(ids - existing)
+        if missing:
+            raise error(f"{field}: no {spec.noun} with id {missing[0]}"
+                        + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
 
 
 def delete_nodes(tx: Transaction, spec: KindSpec, ids: Sequence[int]) -> int:
     """Delete nodes with their properties, events and links; unknown ids delete nothing."""
-    _require(tx, spec, set(ids), f"{spec.noun}_ids", NotFound)
+    _require(tx, [(spec, set(ids), f"{spec.noun}_ids")], NotFound)
     if spec.kind is NodeKind.ARTIFACT:
         # An execution whose output is gone can no longer serve as a cache hit: the events
         # that said it had outputs go with the artifact, so retire its input fingerprint.
@@ -219,28 +225,29 @@ def delete_nodes(tx: Transaction, spec: KindSpec, ids: Sequence[int]) -> int:
 
 # -- relations ---------------------------------------------------------------------------
 
-def _check_events(tx: Transaction, events: Sequence[Event], what: str, known_artifacts: set[int],
-                  known_executions: set[int], fresh_executions: set[int]
+def _check_events(tx: Transaction, events: Sequence[tuple[int | None, int | None, Event]], what: str,
+                  known_artifacts: set[int], known_executions: set[int], fresh_executions: set[int]
                   ) -> tuple[list[tuple[int, int, str]], list[dict[str, Any]]]:
-    """Validate events; returns their (artifact, execution, kind) keys and the stored events
-    of their executions. Duplicates (same artifact, execution and kind) are AlreadyExists.
+    """Validate (artifact id, execution id, event) triples; returns their (artifact,
+    execution, kind) keys and the stored events of their executions. Duplicates (same
+    artifact, execution and kind) are AlreadyExists.
 
     ``known_*`` ids were written or read earlier in this transaction and need no existence
     check; a ``fresh_executions`` id is new, so it has no stored events to collide with.
     """
     keys: list[tuple[int, int, str]] = []
-    for i, e in enumerate(events):
-        if e.artifact_id is None or e.execution_id is None:
+    for i, (artifact_id, execution_id, e) in enumerate(events):
+        if artifact_id is None or execution_id is None:
             raise InvalidArgument(f"{what}[{i}]: artifact_id and execution_id are required, "
-                                  f"got {e.artifact_id!r} and {e.execution_id!r}")
+                                  f"got {artifact_id!r} and {execution_id!r}")
         if e.type is EventType.UNKNOWN:
             raise InvalidArgument(f"{what}[{i}].type: an event needs a kind, got UNKNOWN")
-        keys.append((e.artifact_id, e.execution_id, e.type.name))
+        keys.append((artifact_id, execution_id, e.type.name))
     if not keys:
         return [], []
-    _require(tx, ARTIFACTS, {k[0] for k in keys} - known_artifacts, f"{what}.artifact_id")
-    _require(tx, EXECUTIONS, {k[1] for k in keys} - known_executions - fresh_executions,
-             f"{what}.execution_id")
+    _require(tx, [(ARTIFACTS, {k[0] for k in keys} - known_artifacts, f"{what}.artifact_id"),
+                  (EXECUTIONS, {k[1] for k in keys} - known_executions - fresh_executions,
+                   f"{what}.execution_id")])
     older = {k[1] for k in keys} - fresh_executions
     before = tx.run(ops.GetEvents(execution_ids=tuple(older))) if older else []
     stored = {(r["artifact_id"], r["execution_id"], r["type"]) for r in before}
@@ -273,7 +280,8 @@ def _event_steps(events: Sequence[Event], keys: list[tuple[int, int, str]],
 
 def put_events(tx: Transaction, events: Sequence[Event], what: str = "events") -> None:
     """Insert events; duplicates (same artifact, execution and kind) are AlreadyExists."""
-    keys, before = _check_events(tx, events, what, set(), set(), set())
+    keys, before = _check_events(tx, [(e.artifact_id, e.execution_id, e) for e in events], what,
+                                 set(), set(), set())
     if keys:
         first = _allocate(tx, {"Event": len(keys)})["Event"]
         tx.run(ops.WriteBatch(tuple(_event_steps(events, keys, before, first))))
@@ -287,8 +295,8 @@ def link(tx: Transaction, relation: Relation, pairs: Sequence[tuple[int, int]], 
         return
     rel = relation.value
     if not checked:
-        _require(tx, KIND_SPECS[rel.source], {p[0] for p in pairs}, f"{field}.{rel.source_column}")
-        _require(tx, CONTEXTS, {p[1] for p in pairs}, f"{field}.{rel.target_column}")
+        _require(tx, [(KIND_SPECS[rel.source], {p[0] for p in pairs}, f"{field}.{rel.source_column}"),
+                      (CONTEXTS, {p[1] for p in pairs}, f"{field}.{rel.target_column}")])
     tx.run(ops.Link(relation, tuple(dict.fromkeys(pairs))))
 
 
@@ -384,25 +392,26 @@ def put_lineage(tx: Transaction, executions: Sequence[_NodeBase], artifacts: Seq
             context_ids = ids
     context_ids, execution_ids, artifact_ids = all_ids
 
-    events = []
+    events: list[tuple[int | None, int | None, Event]] = []
     for i, (ei, ai, event) in enumerate(edges):
-        update: dict[str, int] = {}
+        resolved: dict[str, int | None] = {"execution_id": event.execution_id,
+                                           "artifact_id": event.artifact_id}
         for field, index, ids in (("execution_id", ei, execution_ids),
                                   ("artifact_id", ai, artifact_ids)):
             if index is None:
                 continue
             if not 0 <= index < len(ids):
                 raise InvalidArgument(f"event_edges[{i}]: {field} index {index} is out of range")
-            given = getattr(event, field)
+            given = resolved[field]
             if given is not None and given != ids[index]:
                 raise InvalidArgument(f"event_edges[{i}].{field}: {given} does not match the "
                                       f"{field.split('_')[0]} it is attached to ({ids[index]})")
-            update[field] = ids[index]
-        events.append(event.model_copy(update=update))
+            resolved[field] = ids[index]
+        events.append((resolved["artifact_id"], resolved["execution_id"], event))
     new_executions = {i for i, e in zip(execution_ids, executions, strict=True) if e.id is None}
     keys, before = _check_events(tx, events, "event_edges", set(artifact_ids), set(execution_ids),
                                  new_executions)
-    steps += _event_steps(events, keys, before, first.get("Event", 0))
+    steps += _event_steps([e for _, _, e in events], keys, before, first.get("Event", 0))
     # New nodes were linked as they were inserted; stored ones (updated or reused) may be
     # linked already, so theirs are idempotent links.
     for relation, sources in ((Relation.ASSOCIATION, stored[1]), (Relation.ATTRIBUTION, stored[2])):
