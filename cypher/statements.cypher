@@ -104,7 +104,7 @@ RETURN count(*) AS deleted;
 MATCH (n:{Label})
 WHERE n.id IN $ids
   AND ($scope IS NULL OR n.type_id IN $scope)
-RETURN n.id AS id;
+RETURN collect(n.id) AS ids;
 
 // name: insert_input_events
 // Events point the way data flows and their relationship type is the event kind: input
@@ -123,20 +123,20 @@ CREATE (e)-[r:{REL}]->(a)
 SET r.id = row.id, r.path = row.path, r.milliseconds_since_epoch = row.time;
 
 // name: get_events_by_artifacts
+// One record of [artifact, execution, kind, path, time] lists: a Bolt record per event costs
+// the driver far more than a list item (50,000 rows: ~3 s against ~1 s).
 MATCH (a:Artifact)
 WHERE a.id IN $ids
 MATCH (a)-[r]-(e:Execution)
-RETURN a.id AS artifact_id, e.id AS execution_id, type(r) AS type, r.path AS path,
-       r.milliseconds_since_epoch AS milliseconds_since_epoch
-ORDER BY r.id;
+WITH a, e, r ORDER BY r.id
+RETURN collect([a.id, e.id, type(r), r.path, r.milliseconds_since_epoch]) AS events;
 
 // name: get_events_by_executions
 MATCH (e:Execution)
 WHERE e.id IN $ids
 MATCH (a:Artifact)-[r]-(e)
-RETURN a.id AS artifact_id, e.id AS execution_id, type(r) AS type, r.path AS path,
-       r.milliseconds_since_epoch AS milliseconds_since_epoch
-ORDER BY r.id;
+WITH a, e, r ORDER BY r.id
+RETURN collect([a.id, e.id, type(r), r.path, r.milliseconds_since_epoch]) AS events;
 
 // name: link
 UNWIND $pairs AS pair

@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import ops
-from ._writes import _allocate, _check_type, _fields_of, _resolve_types, _values
+from ._write_reads import allocate as _allocate
+from ._write_reads import resolve_types as _resolve_types
+from ._writes import _check_type, _fields_of, _values
 from .engines.base import Transaction
 from .errors import InvalidArgument
 from .kinds import KindSpec, NodeKind

@@ -60,6 +60,10 @@ class Scoped(Transaction):
         self.compiler = tx.compiler
         self._ns = namespace
         self._type_ids: dict[NodeKind, tuple[int, ...]] = {}
+        # ids this transaction has seen to be the namespace's (checked, read or inserted):
+        # own() asks the engine only about the others (a round trip, and on a bulk write a
+        # second pass over the same 50,000 ids, saved)
+        self._own: dict[NodeKind, set[int]] = {k: set() for k in NodeKind}
 
     def execute(self, statements: Any) -> list[Any]:
         return self._tx.execute(statements)
@@ -68,21 +72,53 @@ class Scoped(Transaction):
         rule = _RULES.get(type(op))
         if rule is None:
             raise TypeError(f"no namespace rule for {type(op).__name__}")
-        return self._tx.run(rule(self, op))
+        if isinstance(op, ops.GetTypesMany):
+            return self._types_many_run(op)
+        result = self._tx.run(rule(self, op))
+        self._note(op, result)
+        return result
+
+    def _note(self, op: ops.Op, result: Any) -> None:
+        """Remember which ids the operation showed to be (or made, or removed from) the
+        namespace's own."""
+        if isinstance(op, ops.ExistingIds):
+            self._own[op.kind].update(result)
+        elif isinstance(op, ops.NodeQuery):
+            self._own[op.kind].update(r["id"] for r in result)
+        elif isinstance(op, ops.InsertNodes):
+            self._own[op.kind].update(r.id for r in op.rows)
+        elif isinstance(op, ops.DeleteNodes):
+            self._own[op.kind].difference_update(op.ids)
+        elif isinstance(op, (ops.WriteBatch, ops.ReadBatch)):
+            parts = result if isinstance(op, ops.ReadBatch) else [None] * len(op.steps)
+            for step, part in zip(op.steps, parts, strict=True):
+                self._note(step, part)
+
+    def _types_many_run(self, op: ops.GetTypesMany) -> list[list[dict[str, Any]]]:
+        # The namespace's type ids of every kind not known yet ride along (no round trip of
+        # their own when a node query or an existence check needs them later).
+        missing = [k for k in NodeKind if k not in self._type_ids]
+        if not op.queries and not missing:
+            return []
+        extra = tuple(ops.GetTypes(k, namespace=self._ns) for k in missing)
+        found = self._tx.run(ops.GetTypesMany(self._types_many(op).queries + extra))
+        for kind, rows in zip(missing, found[len(op.queries):], strict=True):
+            self._type_ids[kind] = tuple(r["id"] for r in rows)
+        return found[:len(op.queries)]  # type: ignore[no-any-return]
 
     def type_ids(self, kind: NodeKind) -> tuple[int, ...]:
-        """The namespace's type ids of ``kind``, read once per transaction."""
+        """The namespace's type ids of ``kind``, read once per transaction (every kind
+        missing in one round trip)."""
         if kind not in self._type_ids:
-            rows = self._tx.run(ops.GetTypes(kind, namespace=self._ns))
-            self._type_ids[kind] = tuple(r["id"] for r in rows)
+            self._types_many_run(ops.GetTypesMany(()))
         return self._type_ids[kind]
 
     def own(self, kind: NodeKind, ids: tuple[int, ...]) -> tuple[int, ...]:
         """Those of ``ids`` that are the namespace's nodes (in their order)."""
-        if not ids:
-            return ids
-        found = self._tx.run(ops.ExistingIds(kind, ids, scope=self.type_ids(kind)))
-        return tuple(i for i in ids if i in found)
+        unknown = tuple(i for i in dict.fromkeys(ids) if i not in self._own[kind])
+        if unknown:
+            self._own[kind].update(self._tx.run(ops.ExistingIds(kind, unknown, scope=self.type_ids(kind))))
+        return tuple(i for i in ids if i in self._own[kind])
 
     # -- the rules, one per operation type --------------------------------------------------
     def _types(self, op: ops.GetTypes) -> ops.GetTypes:
@@ -122,6 +158,9 @@ class Scoped(Transaction):
     def _batch(self, op: ops.WriteBatch) -> ops.WriteBatch:
         return ops.WriteBatch(tuple(_RULES[type(s)](self, s) for s in op.steps))
 
+    def _read_batch(self, op: ops.ReadBatch) -> ops.ReadBatch:
+        return ops.ReadBatch(tuple(_RULES[type(s)](self, s) for s in op.steps))
+
     def _as_is(self, op: Any) -> Any:
         # writes whose ids graphstore._writes has checked with ExistingIds (scoped above) in
         # this transaction, id allocation (ids are global) and schema (indexes are shared)
@@ -142,6 +181,7 @@ _RULES: dict[type, Callable[[Scoped, Any], Any]] = {
     ops.LineageWalk: Scoped._walk,
     ops.LineageEdges: Scoped._walk,
     ops.WriteBatch: Scoped._batch,
+    ops.ReadBatch: Scoped._read_batch,
     **{op: Scoped._as_is for op in (
         ops.AllocateIds, ops.UpdateNodes, ops.DeleteNodes, ops.InsertEvents,
         ops.Link, ops.SetInputFingerprints, ops.MarkNodes, ops.PropertyIndexes,

@@ -124,8 +124,11 @@ def _check(items: Iterable[Any], model: type[M], field: str) -> list[M]:
 
 
 def _check_identifiers(item: object, field: str) -> None:
+    # a model's fields are its __dict__ (extra="forbid"); getattr of a field a model lacks
+    # (a node's "version") takes pydantic's slow __getattr__ path, per record of a batch
+    fields = vars(item)
     for attr in _IDENTIFIERS:
-        value = getattr(item, attr, None)
+        value = fields.get(attr)
         if isinstance(value, str):
             check_max(STRING_IDENTIFIER, f"{field}.{attr}", len(value), value)
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from . import ops
 from ._convert import now_ms
+from ._write_reads import allocate as _allocate
+from ._write_reads import read_stored
 from .cache import OUTPUTS_DELETED, input_fingerprint
 from .engines.base import Transaction
 from .errors import AlreadyExists, InvalidArgument, NotFound
@@ -76,71 +78,6 @@ def put_type(tx: Transaction, spec: KindSpec, t: _TypeBase, can_add_fields: bool
     return int(old["id"])
 
 
-def _type_queries(spec: KindSpec, nodes: Sequence[_NodeBase],
-                  existing: dict[int, dict[str, Any]]) -> list[ops.GetTypes]:
-    """What to read to resolve the nodes' types: by id, and by name (unversioned)."""
-    wanted = {n.type_id for n in nodes if n.type_id is not None}
-    wanted |= {row["type_id"] for row in existing.values()}
-    names = {n.type for n in nodes if n.type_id is None and n.type}
-    queries = []
-    if wanted:
-        queries.append(ops.GetTypes(spec.kind, ids=tuple(sorted(wanted))))
-    if names:
-        queries.append(ops.GetTypes(spec.kind, keys=tuple((n, "") for n in sorted(names))))
-    return queries
-
-
-def _resolve_types(tx: Transaction, batches: Sequence[tuple[KindSpec, Sequence[_NodeBase],
-                                                           dict[int, dict[str, Any]]]]
-                   ) -> list[list[dict[str, Any]]]:
-    """The stored type of each node of each (kind, nodes, stored nodes being updated) batch:
-    by type_id, else by type name (unversioned), else the type of the stored node. One
-    statement reads the types of every batch (a write of three kinds is one round trip)."""
-    plans = [_type_queries(spec, nodes, existing) for spec, nodes, existing in batches]
-    queries = tuple(q for plan in plans for q in plan)
-    found = iter(tx.run(ops.GetTypesMany(queries)) if queries else [])
-    out = []
-    for (spec, nodes, existing), plan in zip(batches, plans, strict=True):
-        by_id: dict[int, dict[str, Any]] = {}
-        by_name: dict[str, dict[str, Any]] = {}
-        for query in plan:
-            rows = next(found)
-            if query.ids is not None:
-                by_id.update((t["id"], t) for t in rows)
-            else:
-                by_name.update((t["name"], t) for t in rows)
-        out.append(_match_types(spec, nodes, existing, by_id, by_name))
-    return out
-
-
-def _match_types(spec: KindSpec, nodes: Sequence[_NodeBase], existing: dict[int, dict[str, Any]],
-                 by_id: dict[int, dict[str, Any]], by_name: dict[str, dict[str, Any]]
-                 ) -> list[dict[str, Any]]:
-    out = []
-    for i, n in enumerate(nodes):
-        what = f"{spec.noun}s[{i}]"
-        if n.type_id is not None:
-            if n.type_id not in by_id:
-                raise NotFound(f"{what}.type_id: no {spec.noun} type with id {n.type_id}")
-            out.append(by_id[n.type_id])
-        elif n.type:
-            if n.type not in by_name:
-                raise NotFound(f"{what}.type: no unversioned {spec.noun} type named {n.type!r}")
-            out.append(by_name[n.type])
-        elif n.id is not None and n.id in existing:
-            out.append(by_id[existing[n.id]["type_id"]])
-        else:
-            raise InvalidArgument(f"{what}.type_id: required (or give the type's name in .type)")
-    return out
-
-
-def _allocate(tx: Transaction, counts: dict[str, int]) -> dict[str, int]:
-    """First id of a block per sequence, every sequence in one statement; empty blocks are
-    not asked for."""
-    wanted = tuple((name, count) for name, count in counts.items() if count)
-    return dict(tx.run(ops.AllocateIds(wanted))) if wanted else {}
-
-
 # -- nodes -------------------------------------------------------------------------------
 
 def _fields_of(spec: KindSpec, values: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -154,8 +91,9 @@ def _fields_of(spec: KindSpec, values: dict[str, Any]) -> tuple[tuple[str, Any],
 
 
 def _values(node: _NodeBase) -> dict[str, Any]:
-    # shallow on purpose: model_dump would turn ProtoValue property values into dicts
-    return {k: getattr(node, k) for k in type(node).model_fields if k not in _IMMUTABLE}
+    # shallow on purpose: model_dump would turn ProtoValue property values into dicts; a
+    # model's __dict__ holds exactly its fields (extra="forbid")
+    return {k: v for k, v in vars(node).items() if k not in _IMMUTABLE}
 
 
 def _merge(spec: KindSpec, what: str, old: dict[str, Any], new: _NodeBase,
@@ -208,17 +146,6 @@ class _Draft:
         return ids, steps
 
 
-def _read_existing(tx: Transaction, spec: KindSpec, nodes: Sequence[_NodeBase]) -> dict[int, dict[str, Any]]:
-    update_ids = [n.id for n in nodes if n.id is not None]
-    if not update_ids:
-        return {}
-    existing = {r["id"]: r for r in tx.run(ops.NodeQuery(spec.kind, ids=tuple(update_ids)))}
-    for i, n in enumerate(nodes):
-        if n.id is not None and n.id not in existing:
-            raise NotFound(f"{spec.noun}s[{i}].id: no {spec.noun} with id {n.id}")
-    return existing
-
-
 def _draft(spec: KindSpec, nodes: Sequence[_NodeBase], types: Sequence[dict[str, Any]],
            existing: dict[int, dict[str, Any]], field_mask: Sequence[str]) -> _Draft:
     now = now_ms()
@@ -252,11 +179,9 @@ def _draft(spec: KindSpec, nodes: Sequence[_NodeBase], types: Sequence[dict[str,
 def put_nodes(tx: Transaction, spec: KindSpec, nodes: Sequence[_NodeBase],
               field_mask: Sequence[str] = ()) -> list[int]:
     """Insert nodes without an id, update those with one; returns ids in input order."""
-    existing = _read_existing(tx, spec, nodes)
-    (types,) = _resolve_types(tx, [(spec, nodes, existing)])
-    draft = _draft(spec, nodes, types, existing, field_mask)
-    first = _allocate(tx, {spec.label: len(draft.new)}).get(spec.label, 0)
-    ids, steps = draft.finish(first)
+    stored = read_stored(tx, [(spec, nodes, None)], {spec.label: sum(n.id is None for n in nodes)})
+    draft = _draft(spec, nodes, stored.types[0], stored.existing[0], field_mask)
+    ids, steps = draft.finish(stored.first.get(spec.label, 0))
     if steps:
         tx.run(ops.WriteBatch(tuple(steps)))
     return ids
@@ -270,19 +195,24 @@ def _unchanged(spec: KindSpec, type_row: dict[str, Any], old: dict[str, Any],
     return same_props(stored, props)
 
 
-def _require(tx: Transaction, spec: KindSpec, ids: set[int], field: str,
+def _require(tx: Transaction, checks: Sequence[tuple[KindSpec, set[int], str]],
              error: type[Exception] = InvalidArgument) -> None:
-    if not ids:
+    """Every (kind, ids, field) check's ids exist, all checked in one statement; the first
+    check with a missing id raises."""
+    wanted = [(spec, ids, field) for spec, ids, field in checks if ids]
+    if not wanted:
         return
-    missing = sorted(ids - tx.run(ops.ExistingIds(spec.kind, tuple(ids))))
-    if missing:
-        raise error(f"{field}: no {spec.noun} with id {missing[0]}"
-                    + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+    found = tx.run(ops.ReadBatch(tuple(ops.ExistingIds(spec.kind, tuple(ids)) for spec, ids, _ in wanted)))
+    for (spec, ids, field), existing in zip(wanted, found, strict=True):
+        missing = sorted(ids - existing)
+        if missing:
+            raise error(f"{field}: no {spec.noun} with id {missing[0]}"
+                        + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
 
 
 def delete_nodes(tx: Transaction, spec: KindSpec, ids: Sequence[int]) -> int:
     """Delete nodes with their properties, events and links; unknown ids delete nothing."""
-    _require(tx, spec, set(ids), f"{spec.noun}_ids", NotFound)
+    _require(tx, [(spec, set(ids), f"{spec.noun}_ids")], NotFound)
     if spec.kind is NodeKind.ARTIFACT:
         # An execution whose output is gone can no longer serve as a cache hit: the events
         # that said it had outputs go with the artifact, so retire its input fingerprint.
@@ -295,28 +225,29 @@ def delete_nodes(tx: Transaction, spec: KindSpec, ids: Sequence[int]) -> int:
 
 # -- relations ---------------------------------------------------------------------------
 
-def _check_events(tx: Transaction, events: Sequence[Event], what: str, known_artifacts: set[int],
-                  known_executions: set[int], fresh_executions: set[int]
+def _check_events(tx: Transaction, events: Sequence[tuple[int | None, int | None, Event]], what: str,
+                  known_artifacts: set[int], known_executions: set[int], fresh_executions: set[int]
                   ) -> tuple[list[tuple[int, int, str]], list[dict[str, Any]]]:
-    """Validate events; returns their (artifact, execution, kind) keys and the stored events
-    of their executions. Duplicates (same artifact, execution and kind) are AlreadyExists.
+    """Validate (artifact id, execution id, event) triples; returns their (artifact,
+    execution, kind) keys and the stored events of their executions. Duplicates (same
+    artifact, execution and kind) are AlreadyExists.
 
     ``known_*`` ids were written or read earlier in this transaction and need no existence
     check; a ``fresh_executions`` id is new, so it has no stored events to collide with.
     """
     keys: list[tuple[int, int, str]] = []
-    for i, e in enumerate(events):
-        if e.artifact_id is None or e.execution_id is None:
+    for i, (artifact_id, execution_id, e) in enumerate(events):
+        if artifact_id is None or execution_id is None:
             raise InvalidArgument(f"{what}[{i}]: artifact_id and execution_id are required, "
-                                  f"got {e.artifact_id!r} and {e.execution_id!r}")
+                                  f"got {artifact_id!r} and {execution_id!r}")
         if e.type is EventType.UNKNOWN:
             raise InvalidArgument(f"{what}[{i}].type: an event needs a kind, got UNKNOWN")
-        keys.append((e.artifact_id, e.execution_id, e.type.name))
+        keys.append((artifact_id, execution_id, e.type.name))
     if not keys:
         return [], []
-    _require(tx, ARTIFACTS, {k[0] for k in keys} - known_artifacts, f"{what}.artifact_id")
-    _require(tx, EXECUTIONS, {k[1] for k in keys} - known_executions - fresh_executions,
-             f"{what}.execution_id")
+    _require(tx, [(ARTIFACTS, {k[0] for k in keys} - known_artifacts, f"{what}.artifact_id"),
+                  (EXECUTIONS, {k[1] for k in keys} - known_executions - fresh_executions,
+                   f"{what}.execution_id")])
     older = {k[1] for k in keys} - fresh_executions
     before = tx.run(ops.GetEvents(execution_ids=tuple(older))) if older else []
     stored = {(r["artifact_id"], r["execution_id"], r["type"]) for r in before}
@@ -349,7 +280,8 @@ def _event_steps(events: Sequence[Event], keys: list[tuple[int, int, str]],
 
 def put_events(tx: Transaction, events: Sequence[Event], what: str = "events") -> None:
     """Insert events; duplicates (same artifact, execution and kind) are AlreadyExists."""
-    keys, before = _check_events(tx, events, what, set(), set(), set())
+    keys, before = _check_events(tx, [(e.artifact_id, e.execution_id, e) for e in events], what,
+                                 set(), set(), set())
     if keys:
         first = _allocate(tx, {"Event": len(keys)})["Event"]
         tx.run(ops.WriteBatch(tuple(_event_steps(events, keys, before, first))))
@@ -363,8 +295,8 @@ def link(tx: Transaction, relation: Relation, pairs: Sequence[tuple[int, int]], 
         return
     rel = relation.value
     if not checked:
-        _require(tx, KIND_SPECS[rel.source], {p[0] for p in pairs}, f"{field}.{rel.source_column}")
-        _require(tx, CONTEXTS, {p[1] for p in pairs}, f"{field}.{rel.target_column}")
+        _require(tx, [(KIND_SPECS[rel.source], {p[0] for p in pairs}, f"{field}.{rel.source_column}"),
+                      (CONTEXTS, {p[1] for p in pairs}, f"{field}.{rel.target_column}")])
     tx.run(ops.Link(relation, tuple(dict.fromkeys(pairs))))
 
 
@@ -419,20 +351,21 @@ def put_lineage(tx: Transaction, executions: Sequence[_NodeBase], artifacts: Seq
     """Upsert executions, artifacts and contexts, add the events between them, and link
     every artifact and execution to every context.
 
-    Round trips matter (Neo4j: ~1.4 ms each): the stored nodes are read per kind, the types
-    of all kinds in one statement, every id block in one statement, and everything is
-    written by one WriteBatch (one statement on Neo4j).
+    Round trips matter (Neo4j: ~1.4 ms each, more under load): the types of all kinds are
+    one statement, the stored nodes of all kinds with the id blocks another (read_stored),
+    and everything is written by one WriteBatch (one statement on Neo4j).
     """
     kinds = ((CONTEXTS, contexts, "name" if reuse_context else None),
              (EXECUTIONS, executions, None),
              (ARTIFACTS, artifacts, "external_id" if reuse_artifact else None))
-    candidates = []
-    for spec, nodes, by in kinds:
-        query = _reuse_query(spec, nodes, by)
-        candidates.append(tx.run(query) if query is not None else [])
-    existing = [_read_existing(tx, spec, nodes) for spec, nodes, _ in kinds]
-    types = _resolve_types(tx, [(spec, nodes, ex) for (spec, nodes, _), ex
-                                in zip(kinds, existing, strict=True)])
+    # Without reuse the new nodes are known before reading: their id blocks come with the
+    # reads (one round trip less); with it, after the reads tell which nodes are reused.
+    reusing = reuse_context or reuse_artifact
+    counts = {} if reusing else {**{spec.label: sum(n.id is None for n in nodes) for spec, nodes, _ in kinds},
+                                 "Event": len(edges)}
+    found = read_stored(tx, [(spec, nodes, _reuse_query(spec, nodes, by)) for spec, nodes, by in kinds],
+                        counts)
+    existing, types, candidates = found.existing, found.types, found.candidates
     drafts: list[_Draft] = []
     reused: list[list[int | None]] = []
     for (spec, nodes, by), ex, ts, rows in zip(kinds, existing, types, candidates, strict=True):
@@ -440,8 +373,8 @@ def put_lineage(tx: Transaction, executions: Sequence[_NodeBase], artifacts: Seq
         keep = [i for i, r in enumerate(reuse) if r is None]
         drafts.append(_draft(spec, [nodes[i] for i in keep], [ts[i] for i in keep], ex, ()))
         reused.append(reuse)
-    counts = {spec.label: len(d.new) for (spec, _, _), d in zip(kinds, drafts, strict=True)}
-    first = _allocate(tx, {**counts, "Event": len(edges)})
+    first = found.first if not reusing else _allocate(tx, {
+        **{spec.label: len(d.new) for (spec, _, _), d in zip(kinds, drafts, strict=True)}, "Event": len(edges)})
 
     steps: list[Any] = []
     all_ids: list[list[int]] = []
@@ -459,25 +392,26 @@ def put_lineage(tx: Transaction, executions: Sequence[_NodeBase], artifacts: Seq
             context_ids = ids
     context_ids, execution_ids, artifact_ids = all_ids
 
-    events = []
+    events: list[tuple[int | None, int | None, Event]] = []
     for i, (ei, ai, event) in enumerate(edges):
-        update: dict[str, int] = {}
+        resolved: dict[str, int | None] = {"execution_id": event.execution_id,
+                                           "artifact_id": event.artifact_id}
         for field, index, ids in (("execution_id", ei, execution_ids),
                                   ("artifact_id", ai, artifact_ids)):
             if index is None:
                 continue
             if not 0 <= index < len(ids):
                 raise InvalidArgument(f"event_edges[{i}]: {field} index {index} is out of range")
-            given = getattr(event, field)
+            given = resolved[field]
             if given is not None and given != ids[index]:
                 raise InvalidArgument(f"event_edges[{i}].{field}: {given} does not match the "
                                       f"{field.split('_')[0]} it is attached to ({ids[index]})")
-            update[field] = ids[index]
-        events.append(event.model_copy(update=update))
+            resolved[field] = ids[index]
+        events.append((resolved["artifact_id"], resolved["execution_id"], event))
     new_executions = {i for i, e in zip(execution_ids, executions, strict=True) if e.id is None}
     keys, before = _check_events(tx, events, "event_edges", set(artifact_ids), set(execution_ids),
                                  new_executions)
-    steps += _event_steps(events, keys, before, first.get("Event", 0))
+    steps += _event_steps([e for _, _, e in events], keys, before, first.get("Event", 0))
     # New nodes were linked as they were inserted; stored ones (updated or reused) may be
     # linked already, so theirs are idempotent links.
     for relation, sources in ((Relation.ASSOCIATION, stored[1]), (Relation.ATTRIBUTION, stored[2])):

@@ -40,6 +40,7 @@ __all__ = [
     "Op",
     "SetInputFingerprints",
     "OrderBy",
+    "ReadBatch",
     "PropertyIndexes",
     "IndexStates",
     "DropIndexes",
@@ -421,8 +422,18 @@ class WriteBatch:
     steps: tuple[Any, ...]  # operations whose result is None
 
 
+@dataclass(frozen=True)
+class ReadBatch:
+    """Independent operations whose results the caller needs, run in order as one unit:
+    one statement on Neo4j (each step a subquery whose rows come back as one list), the
+    steps' statements one after the other on SQLite. Returns the steps' results, in order.
+    A step may write (id allocation) but must not depend on an earlier step's result."""
+
+    steps: tuple[Any, ...]
+
+
 Op = (
-    GetTypes | GetTypesMany | WriteBatch | InsertType | UpdateType | AllocateIds | InsertNodes
+    GetTypes | GetTypesMany | WriteBatch | ReadBatch | InsertType | UpdateType | AllocateIds | InsertNodes
     | UpdateNodes | DeleteNodes
     | ExistingIds | NodeQuery | InsertEvents | GetEvents | Link | Ancestors | LineageEdges
     | LineageWalk | MarkNodes | GetLinks

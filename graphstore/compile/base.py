@@ -10,7 +10,7 @@ from ..ops import Op
 
 __all__ = [
     "SCHEMA_VERSION", "Compiled", "Compiler", "Rows", "Statement", "batch_statements", "first_column",
-    "no_result",
+    "no_result", "read_batch_parts", "split_results",
 ]
 
 # The version of the stored layout (tables / graph shape); bumped with a migration.
@@ -62,6 +62,26 @@ def batch_statements(compiler: Compiler, steps: Sequence[Op]) -> list[Statement]
             raise TypeError(f"WriteBatch: {type(step).__name__} has a result")
         statements.extend(compiled.statements)
     return statements
+
+
+def read_batch_parts(compiler: Compiler, steps: Sequence[Op]) -> list[Compiled]:
+    """The compiled steps of a ReadBatch; a step that pages (``follow``) cannot be one."""
+    parts = [compiler.compile(step) for step in steps]
+    for step, part in zip(steps, parts, strict=True):
+        if part.follow is not None:
+            raise TypeError(f"ReadBatch: {type(step).__name__} runs in several batches")
+    return parts
+
+
+def split_results(parts: Sequence[Compiled], results: list[Rows]) -> list[Any]:
+    """Each part's decoded result from the rows of all parts' statements, in order."""
+    out: list[Any] = []
+    at = 0
+    for part in parts:
+        n = len(part.statements)
+        out.append(part.decode(results[at:at + n]))
+        at += n
+    return out
 
 
 def first_column(results: list[Rows]) -> list[Any]:

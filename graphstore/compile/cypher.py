@@ -19,7 +19,7 @@ from ..errors import InvalidArgument
 from ..kinds import CONTEXT_LINK, KIND_SPECS, NodeKind, spec_of
 from ..models import EventType, PropertyType
 from ..values import decode_value
-from .base import Compiled, Rows, Statement, batch_statements, first_column, no_result
+from .base import Compiled, Rows, Statement, batch_statements, first_column, no_result, read_batch_parts, split_results
 
 __all__ = ["CypherCompiler", "RESERVED_LABELS", "index_key", "quote", "type_labels"]
 
@@ -172,6 +172,19 @@ def _decode_types(results: list[Rows]) -> list[dict[str, Any]]:
 _PARAM_TOKENS = re.compile(r"`(?:[^`]|``)*`|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\$(\w+)")
 
 
+def _columns(text: str) -> list[str]:
+    """The column names of a statement's final RETURN (every column has an ``AS`` name in
+    graphstore's statements)."""
+    at = text.rfind("\nRETURN ")
+    clause = text[at + 1 if at >= 0 else 0:].split("\nORDER BY")[0]
+    if not clause.startswith("RETURN "):
+        raise TypeError(f"ReadBatch: no final RETURN in {text[:80]!r}")
+    names = re.findall(r"\bAS\s+(\w+)\s*(?=,|$)", clause)
+    if not names:
+        raise TypeError(f"ReadBatch: the RETURN of {text[:80]!r} names no column")
+    return names
+
+
 def _prefix_params(text: str, prefix: str) -> str:
     """``text`` with every ``$name`` renamed ``$<prefix>name`` (statements merged into one
     must not share parameter names)."""
@@ -267,7 +280,7 @@ class CypherCompiler:
     def _ExistingIds(self, op: ops.ExistingIds) -> Compiled:
         text = _fill("existing_ids", Label=spec_of(op.kind).label)
         params = {"ids": list(op.ids), "scope": list(op.scope) if op.scope is not None else None}
-        return Compiled([Statement(text, params)], lambda r: set(first_column(r)))
+        return Compiled([Statement(text, params)], lambda r: set(r[-1][0]["ids"]))
 
     def _NodeQuery(self, op: ops.NodeQuery) -> Compiled:
         label = quote(spec_of(op.kind).label)
@@ -358,8 +371,9 @@ class CypherCompiler:
         def decode(results: list[Rows]) -> Rows:
             seen: dict[tuple[Any, ...], dict[str, Any]] = {}
             for rows in results:
-                for row in rows:
-                    seen.setdefault((row["artifact_id"], row["execution_id"], row["type"]), row)
+                for a, e, kind, path, ms in rows[0]["events"]:
+                    seen.setdefault((a, e, kind), {"artifact_id": a, "execution_id": e, "type": kind,
+                                                   "path": path, "milliseconds_since_epoch": ms})
             return list(seen.values())
         return Compiled(stmts, decode)
 
@@ -386,6 +400,32 @@ class CypherCompiler:
             parts.append("CALL () {\n" + _prefix_params(stmt.text, prefix) + "\n}")
             params.update({prefix + key: value for key, value in stmt.params.items()})
         return Compiled([Statement("\n".join(parts), params)], no_result)
+
+    def _ReadBatch(self, op: ops.ReadBatch) -> Compiled:
+        # As _WriteBatch: one statement. Each step's statements become subqueries that
+        # collect their rows into one list (a subquery without rows would end the statement),
+        # rebuilt into rows here and decoded by the step's own decoder.
+        parts = read_batch_parts(self, op.steps)
+        statements = [s for p in parts for s in p.statements]
+        if len(statements) <= 1:
+            return Compiled(statements, lambda res: split_results(parts, res))
+        lines: list[str] = []
+        params: dict[str, Any] = {}
+        columns = [_columns(s.text) for s in statements]
+        for i, (stmt, cols) in enumerate(zip(statements, columns, strict=True)):
+            prefix = f"s{i}_"
+            row = ", ".join(quote(c) for c in cols)
+            lines.append("CALL () {\nCALL () {\n" + _prefix_params(stmt.text, prefix)
+                         + f"\n}}\nRETURN collect([{row}]) AS r{i}\n}}")
+            params.update({prefix + key: value for key, value in stmt.params.items()})
+        lines.append("RETURN " + ", ".join(f"r{i}" for i in range(len(statements))))
+
+        def decode(results: list[Rows]) -> list[Any]:
+            record = results[-1][0]
+            rows = [[dict(zip(cols, values, strict=True)) for values in record[f"r{i}"]]
+                    for i, cols in enumerate(columns)]
+            return split_results(parts, rows)
+        return Compiled([Statement("\n".join(lines), params)], decode)
 
     def _PropertyIndexes(self, op: ops.PropertyIndexes) -> Compiled:
         # On the bounded shadow keys (decision 40); Neo4j names them and IF NOT EXISTS makes

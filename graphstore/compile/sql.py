@@ -13,7 +13,17 @@ from .. import ops
 from ..filters.plan import ranges_own_attribute
 from ..kinds import CONTEXT_LINK, KIND_SPECS, NodeKind, Relation, spec_of
 from ..models import PropertyType
-from .base import SCHEMA_VERSION, Compiled, Rows, Statement, batch_statements, first_column, no_result
+from .base import (
+    SCHEMA_VERSION,
+    Compiled,
+    Rows,
+    Statement,
+    batch_statements,
+    first_column,
+    no_result,
+    read_batch_parts,
+    split_results,
+)
 from .filter_sql import DRIVER, compile_filter_sql, driving_join
 from .node_sql import WINDOW, columns, decode_nodes, node_columns, window_head, window_params, window_start
 from .walk_sql import compile_walk
@@ -436,6 +446,11 @@ class SqlCompiler:
     def _WriteBatch(self, op: ops.WriteBatch) -> Compiled:
         # SQLite has no round trips to save: the steps' statements, in order
         return Compiled(batch_statements(self, op.steps), no_result)
+
+    def _ReadBatch(self, op: ops.ReadBatch) -> Compiled:
+        # no round trips to save either: the steps' statements, in order
+        parts = read_batch_parts(self, op.steps)
+        return Compiled([s for p in parts for s in p.statements], lambda res: split_results(parts, res))
 
     def _PropertyIndexes(self, op: ops.PropertyIndexes) -> Compiled:
         # <kind>_property (name, is_custom, value) already serves every property filter

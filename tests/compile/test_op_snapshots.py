@@ -72,6 +72,9 @@ OPS: dict[str, ops.Op] = {
     "insert_events": ops.InsertEvents((ops.EventRow(1, 2, 3, "INPUT", '["x", 0]', 99),
                                        ops.EventRow(2, 4, 3, "OUTPUT", "[]", 99))),
     "get_events": ops.GetEvents(artifact_ids=(2,), execution_ids=(3,)),
+    # a write's reads in one statement: stored nodes, reuse candidates, id blocks
+    "read_batch": ops.ReadBatch((ops.NodeQuery(A, ids=(1, 2)), ops.GetEvents(execution_ids=(3,)),
+                                 ops.AllocateIds((("Artifact", 2), ("Event", 1))))),
     "link": ops.Link(Relation.ATTRIBUTION, ((1, 2),)),
     "ancestors": ops.Ancestors((3,)),
     "lineage_up_bounded": ops.LineageEdges((1,), (), ops.Direction.UPSTREAM, 4),
