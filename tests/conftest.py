@@ -17,10 +17,15 @@ from tests.neo4j_server import Neo4jTarget, neo4j_target
 ENGINES = ["sqlite-memory", "sqlite-file", "neo4j"]
 
 
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("GRAPHSTORE_REQUIRE_NEO4J") == "1":
-        pytest.fail(f"Neo4j is required (GRAPHSTORE_REQUIRE_NEO4J=1) but {reason}", pytrace=False)
+def require_or_skip(flag: str, what: str, reason: str) -> None:
+    """Skip for ``reason``, or fail where ``$flag`` is 1 (CI: a missing server is an error)."""
+    if os.environ.get(flag) == "1":
+        pytest.fail(f"{what} is required ({flag}=1) but {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+def _skip_or_fail(reason: str) -> None:
+    require_or_skip("GRAPHSTORE_REQUIRE_NEO4J", "Neo4j", reason)
 
 
 @pytest.fixture(scope="session")

@@ -140,18 +140,17 @@ def merge_equalities(items: tuple[Expr, ...]) -> tuple[Expr, ...]:
     build long ORs of equalities (``id = 1 OR id = 2 …``); Neo4j's planner took seconds over
     100 typed property reads, and SQLite's expression tree grows with every term."""
     equalities = [_equality(item) for item in items]
-    groups: dict[Operand, list[Value]] = {}
-    parts: dict[Operand, int] = {}
+    parts: dict[Operand, list[tuple[Value, ...]]] = {}
     for eq in equalities:
         if eq is not None:
-            groups.setdefault(eq[0], []).extend(eq[1])
-            parts[eq[0]] = parts.get(eq[0], 0) + 1
+            parts.setdefault(eq[0], []).append(eq[1])
     out: list[Expr] = []
     for item, eq in zip(items, equalities, strict=True):
-        if eq is None or parts[eq[0]] == 1:
+        if eq is None:
             out.append(item)
-        elif eq[0] in groups:  # the merged term takes the place of its first part
-            out.append(InList(eq[0], tuple(groups.pop(eq[0]))))
+        elif eq[0] in parts:  # the first part: the merged term takes its place; later ones go
+            group = parts.pop(eq[0])
+            out.append(item if len(group) == 1 else InList(eq[0], tuple(v for vs in group for v in vs)))
     return tuple(out)
 
 

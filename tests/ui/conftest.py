@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from graphstore import MetadataStore
-from tests.conftest import ENGINES, wipe_neo4j
+from tests.conftest import ENGINES, require_or_skip, wipe_neo4j
 from tests.live import serving
 from tests.neo4j_server import Neo4jTarget
 from tests.ui.pipeline import record
@@ -28,9 +28,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 def _missing(reason: str) -> None:
-    if os.environ.get("GRAPHSTORE_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"a browser is required (GRAPHSTORE_REQUIRE_BROWSER=1) but {reason}", pytrace=False)
-    pytest.skip(reason)
+    require_or_skip("GRAPHSTORE_REQUIRE_BROWSER", "a browser", reason)
 
 
 @pytest.fixture(scope="session")
