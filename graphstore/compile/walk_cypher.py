@@ -129,7 +129,8 @@ def _decode(op: ops.LineageWalk, filtered: list[NodeKind], results: list[Rows]) 
     return _answer(op, first, passing)
 
 
-FIRST_BOUND = 4  # nearest-N walks to this many hops first, then 4x deeper while it must
+FIRST_BOUND = 4  # nearest-N walks to this many hops first, then GROWTH times deeper while it must
+GROWTH = 2
 
 
 def compile_walk(op: ops.LineageWalk, quote: Any) -> Compiled:
@@ -137,7 +138,7 @@ def compile_walk(op: ops.LineageWalk, quote: Any) -> Compiled:
         statements, filtered = _statements(op, quote)
         return Compiled(statements, lambda results: _decode(op, filtered, results))
     # Nearest-N: the pruned BFS has no early stop, so walk a bounded ball first and deepen
-    # it (x4) until it holds the page or the walk ends: the cost follows the page's depth.
+    # it (xGROWTH) until it holds the page or the walk ends: the cost follows the page's depth.
     # Distances inside the ball are exact (a breadth-first pass over its edges).
     state: dict[str, Any] = {"bound": FIRST_BOUND}
 
@@ -162,7 +163,7 @@ def compile_walk(op: ops.LineageWalk, quote: Any) -> Compiled:
             if op.max_hops is None or state["op"].max_hops < op.max_hops:
                 got["truncated"] = False  # cut by our own bound, not the caller's
             return []
-        state["bound"] *= 4
+        state["bound"] *= GROWTH
         return step()
 
     return Compiled(step(), lambda _: state["last"], follow=follow)
