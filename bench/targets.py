@@ -7,6 +7,7 @@ from typing import Any
 
 GS_MEM, GS_FILE, GS_NEO = "graphstore sqlite-mem", "graphstore sqlite-file", "graphstore neo4j"
 RAW = {GS_FILE: "raw sqlite3 (file)", GS_NEO: "raw neo4j driver"}
+LEAN = {GS_NEO: "raw neo4j driver, one list"}  # the leanest raw form, where there is one
 EVENTS_WALK, CAPPED = "MLMD events walk (file)", "MLMD capped calls (file)"
 MLMD_FAKE, MLMD_FILE = "MLMD fake_database", "MLMD sqlite-file"
 ENGINES = ((GS_FILE, "SQLite file"), (GS_NEO, "Neo4j"))
@@ -66,8 +67,11 @@ def issue15(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for tier in big:
         for walk in WALKS:
             for gs, engine in ENGINES:
+                raws = [c for c in (k.w7(tier, f"{walk}, id level", RAW[gs]),
+                                    k.w7(tier, f"{walk}, id level", LEAN.get(gs, ""))) if c]
+                best = min(raws, key=lambda c: c["median"]) if raws else None  # the limit is the faster
                 out.append(_ratio("whole lineage, id level <= 1.3x the raw ids query", f"{tier} {walk}, {engine}",
-                                  k.w7(tier, f"{walk}, id level", gs), k.w7(tier, f"{walk}, id level", RAW[gs]),
+                                  k.w7(tier, f"{walk}, id level", gs), best,
                                   1.3, False, "x raw", ("graphstore", "raw")))
             for gs, engine, need in ((GS_FILE, "SQLite file", 4.0), (GS_NEO, "Neo4j", 10.0)):
                 out.append(_ratio(f"whole lineage, id level >= {need:g}x faster than MLMD's events walk",

@@ -1,5 +1,6 @@
-"""One level of a breadth-first walk over int node keys, shared by every Python-side walk
-(the Neo4j walk's decoder and the walks over shipped edges)."""
+"""One level of a breadth-first walk over int node keys, for the walks over shipped edges
+(paths of a lineage answer). The Neo4j walk's decoder runs its own pass over positions in
+lists: at 1M nodes the dicts this one keeps per node cost ~40-80 MB each."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -25,11 +25,15 @@ class Statement:
 
     ``many`` means ``params`` is a list of parameter rows to run the statement with, one
     after the other (SQLite's executemany); Neo4j statements batch with UNWIND instead.
+    ``fold``, when set, takes the statement's rows (dicts) as they stream from the engine
+    and its return value stands for them: a big answer in chunks of rows becomes compact
+    arrays without every chunk held at once.
     """
 
     text: str
     params: Any = field(default_factory=dict)
     many: bool = False
+    fold: Callable[[Iterator[dict[str, Any]]], Rows] | None = None
 
 
 @dataclass(frozen=True)

@@ -5,20 +5,22 @@ planned as ``VarLengthExpand(Pruning,BFS)``) but exposes no depth. Measured here
 100,000-node DAG: ``SHORTEST 1`` to every end node took 8 s for the 864 nodes within 6 hops
 (a search per end node), and a level-by-level frontier sent from Python took 12-25 s (a
 round trip and an index seek per frontier node). So the engine returns each reached node's
-key, type id and neighbour keys as three parallel lists (per-edge rows only when the caller
-asked for events) and the decoder runs the breadth-first pass over them; filters that need a node's row run in the
-engine, per kind, over the same pruned walk. See decisions.md (deep lineage on Neo4j).
+key, type id, internal id and its neighbours' internal ids as parallel lists (per-edge rows
+only when the caller asked for events) and the decoder runs the breadth-first pass over them;
+filters that need a node's row run in the engine, per kind, over the same pruned walk. See
+decisions.md (deep lineage on Neo4j; the walk's columns).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from array import array
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from .. import ops
-from .._bfs import expand
 from ..kinds import NodeKind, spec_of
 from .base import Compiled, Rows, Statement
 
@@ -50,18 +52,20 @@ def _edges_text(op: ops.LineageWalk, quote: Any) -> str:
     kinds = "|".join(quote(k) for k in ops.EVENT_KINDS)
     left, right = _ARROWS[op.direction]
     if not op.edges:
-        # Four parallel lists, one entry per reached node: its key, its type id, its internal
-        # id and the internal ids one hop on (one hop past a bound too, which tells the
-        # decoder the bound cut the walk short). Internal ids cost no property read per edge,
-        # and list comprehensions over the collected nodes skip the per-node grouping of an
-        # aggregation: 100k DAG, 0.21-0.26 s of engine time against 0.27-0.43 s for
-        # neighbour keys grouped per node (decision: Neo4j walk columns). The decoder builds
-        # its maps with dict(zip()) at C speed and maps internal ids to keys once per node.
+        # Four parallel lists per record of CHUNK reached nodes: their keys, type ids,
+        # internal ids and the internal ids one hop on (one hop past a bound too, which tells
+        # the decoder the bound cut the walk short). Internal ids cost no property read per
+        # edge, and list comprehensions over the collected nodes skip the per-node grouping
+        # of an aggregation: 100k DAG, 0.21-0.26 s of engine time against 0.27-0.43 s for
+        # neighbour keys grouped per node. Records of CHUNK nodes let _fold_walk turn each
+        # into int64 arrays as it arrives (decision: Neo4j walk columns).
         return "\n".join([
             *_reach(op, quote),
             "WITH collect(x) AS xs",
-            "RETURN [x IN xs | " + _KEY.format(v="x") + "] AS keys, [x IN xs | x.type_id] AS types,"
-            f" [x IN xs | id(x)] AS iids, [x IN xs | [(x){left}[:{kinds}]{right}(y) | id(y)]] AS next"])
+            f"UNWIND range(0, size(xs) - 1, {CHUNK}) AS i",
+            f"WITH xs[i..i + {CHUNK}] AS part",
+            "RETURN [x IN part | " + _KEY.format(v="x") + "] AS keys, [x IN part | x.type_id] AS types,"
+            f" [x IN part | id(x)] AS iids, [x IN part | [(x){left}[:{kinds}]{right}(y) | id(y)]] AS next"])
     # One record of int lists: every event leading on from a reached node, with its kind,
     # path and time (get_lineage_subgraph's events).
     return "\n".join([
@@ -105,9 +109,28 @@ def _filtered_text(op: ops.LineageWalk, kind: NodeKind, quote: Any) -> tuple[str
     return "\n".join(lines), params
 
 
+CHUNK = 10_000  # reached nodes per record of an id-level walk
+
+
+def _fold_walk(rows: Iterator[dict[str, Any]]) -> Rows:
+    """The id-level walk's records as one row of int64 arrays, the neighbours flattened with
+    their offsets: 8 bytes a value where a Python int in a list costs 36, and one chunk of
+    Python ints alive at a time."""
+    keys, types, iids, flat = array("q"), array("q"), array("q"), array("q")
+    offsets = array("q", [0])
+    for row in rows:
+        keys.extend(row["keys"])
+        types.extend(row["types"])
+        iids.extend(row["iids"])
+        for hop in row["next"]:
+            flat.extend(hop)
+            offsets.append(len(flat))
+    return [{"keys": keys, "types": types, "iids": iids, "flat": flat, "offsets": offsets}] if keys else []
+
+
 def _statements(op: ops.LineageWalk, quote: Any) -> tuple[list[Statement], list[NodeKind]]:
     params = {"artifact_ids": list(op.artifact_ids), "execution_ids": list(op.execution_ids)}
-    statements = [Statement(_edges_text(op, quote), params)]
+    statements = [Statement(_edges_text(op, quote), params, fold=None if op.edges else _fold_walk)]
     filtered: list[NodeKind] = []
     if op.report.by_kind:
         for kind, _ in _KINDS:
@@ -170,121 +193,155 @@ def compile_walk(op: ops.LineageWalk, quote: Any) -> Compiled:
 
 
 class _Graph:
-    """The walked graph by node handle: the internal id (id-level walks) or the key (walks
-    that ship events); ``key_of`` maps a handle to its key (None: handles are keys)."""
+    """The walked graph by position: ``keys[p]``, ``types[p]``, and the positions one hop on
+    in ``flat[offsets[p]:offsets[p + 1]]`` (-1: a node past the bound, not reached). Arrays,
+    not a dict per node: at 1M nodes each dict of a node costs ~40-100 MB."""
 
-    def __init__(self, op: ops.LineageWalk, first: Any, starts: list[int]) -> None:
-        self.key_of: dict[int, int] | None = None
-        self.adj: dict[int, Any]
-        self.type_of: dict[int, int]
+    def __init__(self, keys: array[int], types: array[int], flat: array[int], offsets: array[int],
+                 by_key: dict[int, int] | None) -> None:
+        self.keys, self.types, self.flat, self.offsets = keys, types, flat, offsets
+        self._by_key = by_key
+
+    @classmethod
+    def of(cls, op: ops.LineageWalk, first: Any) -> _Graph:
+        if not first:
+            return cls(array("q"), array("q"), array("q"), array("q", [0]), {})
         if op.edges:
-            self.adj, self.type_of = _event_graph(first)
-            self.starts = starts
-            return
-        keys, iids = (first["keys"], first["iids"]) if first else ([], [])
-        self.adj = dict(zip(iids, first["next"], strict=True)) if first else {}
-        self.type_of = dict(zip(keys, first["types"], strict=True)) if first else {}
-        self.key_of = dict(zip(iids, keys, strict=True))
-        self._keys, self._iids = keys, iids
-        # a start the walk did not reach (gone) keeps its key as a handle no internal id has
-        # (keys are >= 2: ids start at 1; -1 is "no parent")
-        handle_of = dict(zip(keys, iids, strict=True)) if len(starts) > 8 else None
-        self.starts = []
-        for k in starts:
-            h = handle_of.get(k) if handle_of is not None else self.handle(k)
-            if h is None:
-                h = -2 - k
-                self.key_of[h] = k
-            self.starts.append(h)
+            return _event_graph(first["rows"])
+        keys, iids, hops = first["keys"], first["iids"], first["flat"]
+        top = max(max(iids), max(hops, default=0))
+        if top < 8 * len(iids) + 4096:
+            # internal ids are dense record numbers: an array indexed by them is 8 bytes a
+            # slot where a dict costs ~100 bytes an entry (ints included)
+            table = array("q", [-1]) * (top + 1)
+            for p, h in enumerate(iids):
+                table[h] = p
+            flat = array("q", map(table.__getitem__, hops))
+        else:  # a small walk in a big store: a dict of the reached nodes
+            where = dict(zip(iids, range(len(iids)), strict=True))
+            flat = array("q", map(where.get, hops, itertools.repeat(-1, len(hops))))
+        return cls(keys, first["types"], flat, first["offsets"], None)
 
-    def handle(self, key: int) -> int | None:
-        """The handle of a reached node's key (a scan at C speed: for a start or a target)."""
-        if self.key_of is None:
-            return key
-        try:
-            return self._iids[self._keys.index(key)]  # type: ignore[no-any-return]
-        except ValueError:
-            return None
+    def find(self, keys: list[int]) -> list[int | None]:
+        """The positions of reached nodes' keys (None: not reached)."""
+        if self._by_key is None and len(keys) > 8:
+            self._by_key = dict(zip(self.keys, range(len(self.keys)), strict=True))
+        if self._by_key is not None:
+            return [self._by_key.get(k) for k in keys]
+        out: list[int | None] = []
+        for k in keys:  # a scan at C speed, cheaper than a map of every node for a start or two
+            try:
+                out.append(self.keys.index(k))
+            except ValueError:
+                out.append(None)
+        return out
+
+    def add(self, key: int) -> int:
+        """A position for a start the walk did not reach (it is gone): no type, no neighbours."""
+        self.keys.append(key)
+        self.types.append(0)
+        self.offsets.append(self.offsets[-1])
+        return len(self.keys) - 1
 
 
-def _event_graph(first: Any) -> tuple[dict[int, Any], dict[int, int]]:
-    """(adjacency, type id) by node key from the event rows."""
-    adj: defaultdict[int, list[int]] = defaultdict(list)
-    type_of: dict[int, int] = {}
-    for row in first.get("rows", ()) if first else ():
-        src, src_type, dst, dst_type = row[0], row[1], row[2], row[3]
-        type_of[src] = src_type
-        if dst >= 0:
-            adj[src].append(dst)
-            type_of[dst] = dst_type
-    return adj, type_of
+def _event_graph(rows: list[list[Any]]) -> _Graph:
+    """The graph from the event rows."""
+    pos: dict[int, int] = {}
+    keys, types = array("q"), array("q")
+    nxt: list[list[int]] = []
+    for row in rows:
+        for key, type_id in ((row[0], row[1]), (row[2], row[3])):
+            if key >= 0 and key not in pos:
+                pos[key] = len(keys)
+                keys.append(key)
+                types.append(type_id)
+                nxt.append([])
+        if row[2] >= 0:
+            nxt[pos[row[0]]].append(pos[row[2]])
+    flat, offsets = array("q"), array("q", [0])
+    for hop in nxt:
+        flat.extend(hop)
+        offsets.append(len(flat))
+    return _Graph(keys, types, flat, offsets, pos)
 
 
 def _answer(op: ops.LineageWalk, first: Any, passing: set[int] | None) -> dict[str, Any]:
     """The breadth-first pass over the reached nodes' neighbours, then the answer's columns."""
+    g = _Graph.of(op, first)
+    keys, flat, offsets = g.keys, g.flat, g.offsets
     start_keys = sorted({a * 2 for a in op.artifact_ids} | {e * 2 + 1 for e in op.execution_ids})
-    g = _Graph(op, first, start_keys)
-    adj, key_of = g.adj, g.key_of
+    starts = [g.add(k) if p is None else p for k, p in zip(start_keys, g.find(start_keys), strict=True)]
+    target = None if op.target is None else g.find([op.target])[0]
     if op.parents:  # neighbours in key order: the same parent for the same graph, every time
-        order = None if key_of is None else (lambda h: key_of.get(h, -1))
-        for v in adj.values():
-            v.sort(key=order)
-    target = None if op.target is None else g.handle(op.target)
-    starts = g.starts
-    distance = dict.fromkeys(starts, 0)
-    parent = dict.fromkeys(starts, -1)
-    frontier, depth, truncated, found = starts, 0, False, False
-    levels = [starts]
+        def order(q: int) -> int:
+            return keys[q] if q >= 0 else -1
+        for p in range(len(keys)):
+            lo, hi = offsets[p], offsets[p + 1]
+            if hi - lo > 1:
+                flat[lo:hi] = array("q", sorted(flat[lo:hi], key=order))
+    distance = [-1] * len(keys)
+    parent = [-1] * len(keys) if op.parents else None
+    for p in starts:
+        distance[p] = 0
+    # levels and the answer as int64 arrays: a position kept in a list is a 28-byte int
+    frontier, depth, truncated, found = array("q", starts), 0, False, False
+    levels = [frontier]
     while frontier:
-        if target is not None and target in distance:
+        if target is not None and distance[target] >= 0:
             found = True
             break
         if op.max_hops is not None and depth >= op.max_hops:
-            truncated = any(n not in distance for k in frontier for n in adj.get(k, ()))
+            # a neighbour one hop past the bound is not among the reached nodes
+            truncated = any(q < 0 for p in frontier for q in flat[offsets[p]:offsets[p + 1]])
             break
         depth += 1
-        frontier = expand(frontier, adj, distance, parent, depth)
+        following = array("q")
+        for p in frontier:
+            for q in flat[offsets[p]:offsets[p + 1]]:
+                if q >= 0 and distance[q] < 0:
+                    distance[q] = depth
+                    following.append(q)
+                    if parent is not None:
+                        parent[q] = p
+        frontier = following
         if frontier:
             levels.append(frontier)
     bits = sorted({0 if k == "artifact" else 1 for k in op.report.kinds})
-    as_key = (lambda hs: hs) if key_of is None else (lambda hs: list(map(key_of.__getitem__, hs)))
     # (distance, kind, id) order, level by level: no sort of the whole answer
-    keys: list[int] = []
-    dists: list[int] = []
+    got = array("q")  # positions
+    dists = array("q")
+    by_key = keys.__getitem__
     for d, level in enumerate(levels):
         if d == 0 and not op.include_start:
             continue
-        level_keys = as_key(level)
+        ordered = sorted(level, key=by_key)
         for bit in bits:
-            got = sorted(k for k in level_keys if k & 1 == bit and (passing is None or k in passing))
-            keys += got
-            dists += [d] * len(got)
+            these = [p for p in ordered if keys[p] & 1 == bit and (passing is None or keys[p] in passing)]
+            got.extend(these)
+            dists.extend(array("q", [d]) * len(these))
     if op.after is not None:
         after = (op.after[0], op.after[1], op.after[2] * 2 + op.after[1])
         skip = 0
-        while skip < len(keys) and (dists[skip], keys[skip] & 1, keys[skip]) <= after:
+        while skip < len(got) and (dists[skip], keys[got[skip]] & 1, keys[got[skip]]) <= after:
             skip += 1
-        keys, dists = keys[skip:], dists[skip:]
+        got, dists = got[skip:], dists[skip:]
     if op.limit is not None:
-        keys, dists = keys[:op.limit], dists[:op.limit]
+        got, dists = got[:op.limit], dists[:op.limit]
     out: dict[str, Any] = {"truncated": truncated, "exhausted": not truncated and not found,
-                           "found_target": found or (target is not None and target in distance),
+                           "found_target": found or (target is not None and distance[target] >= 0),
                            "depth": depth}
-    type_of = g.type_of
+    types = g.types
     if op.count_by is not None:
         counts: dict[int, int] = defaultdict(int)
-        for k, d in zip(keys, dists, strict=True):
-            counts[{"type": type_of.get(k, 0), "distance": d, "kind": k & 1}[op.count_by]] += 1
-        out["counts"] = sorted([g_, n] for g_, n in counts.items())
+        for p, d in zip(got, dists, strict=True):
+            counts[{"type": types[p], "distance": d, "kind": keys[p] & 1}[op.count_by]] += 1
+        out["counts"] = sorted([group, n] for group, n in counts.items())
         return out
-    out["keys"] = array("q", keys)
-    out["distances"] = array("q", dists)
-    get = type_of.get
-    out["type_ids"] = array("q", [get(k, 0) for k in keys])
-    if op.parents:
-        parent_key = parent if key_of is None else {key_of[h]: -1 if p == -1 else key_of[p]
-                                                    for h, p in parent.items()}
-        out["parents"] = array("q", [parent_key[k] for k in keys])
+    out["keys"] = array("q", map(keys.__getitem__, got))
+    out["distances"] = dists
+    out["type_ids"] = array("q", map(types.__getitem__, got))
+    if parent is not None:
+        out["parents"] = array("q", [-1 if parent[p] < 0 else keys[parent[p]] for p in got])
     if op.edges:
         out["edges"] = _events(first["rows"] if first else [])
     return out

@@ -8,7 +8,7 @@ bookmarks, so a read sees the writes this store made before it (causal consisten
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import neo4j
@@ -61,7 +61,7 @@ class _Neo4jTx(Transaction):
         # nodes or relationships, so there is nothing for data() to convert.
         out: list[Any] = []
         for s in statements:
-            out.append(_rows(self.tx, s.text, s.params, self.routing))
+            out.append(_rows(self.tx, s.text, s.params, self.routing, s.fold))
         return out
 
 
@@ -71,11 +71,14 @@ def schema_fingerprint() -> str:
 
 
 def _rows(tx: neo4j.ManagedTransaction, text: str, params: dict[str, Any],
-          routing: bool) -> list[dict[str, Any]]:
-    """One statement's rows as dicts; an error the driver should not retry leaves as _Refused."""
+          routing: bool, fold: Callable[[Iterator[dict[str, Any]]], Any] | None = None) -> Any:
+    """One statement's rows as dicts (or what ``fold`` makes of them as they stream); an
+    error the driver should not retry leaves as _Refused."""
     try:
         result = tx.run(text, params)
         keys = result.keys()
+        if fold is not None:
+            return fold(dict(zip(keys, record, strict=True)) for record in result)
         return [dict(zip(keys, record, strict=True)) for record in result]
     except neo4j_errors.Neo4jError as exc:
         if is_final(exc, routing):
@@ -228,7 +231,8 @@ class Neo4jEngine(Engine):
                write: bool = True) -> list[dict[str, Any]]:
         """One statement in its own managed transaction (bootstrap and schema work)."""
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return _rows(tx, text, params or {}, self.routing)
+            rows: list[dict[str, Any]] = _rows(tx, text, params or {}, self.routing)
+            return rows
         with self._session(write) as session:
             return session.execute_write(work) if write else session.execute_read(work)
 

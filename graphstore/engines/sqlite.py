@@ -50,7 +50,10 @@ class _SqliteTx(Transaction):
                 cur.row_factory = None
                 cur.execute(stmt.text, stmt.params)
                 names = [d[0] for d in cur.description or ()]
-                results.append([dict(zip(names, r, strict=True)) for r in cur.fetchall()] if names else [])
+                if stmt.fold is not None:
+                    results.append(stmt.fold(dict(zip(names, r, strict=True)) for r in cur))
+                else:
+                    results.append([dict(zip(names, r, strict=True)) for r in cur.fetchall()] if names else [])
         return results
 
 

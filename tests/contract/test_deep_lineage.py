@@ -24,6 +24,7 @@ from graphstore import (
     LineageDirection,
     MetadataStore,
     NodeRef,
+    NotFound,
 )
 
 UP, DOWN = LineageDirection.UPSTREAM, LineageDirection.DOWNSTREAM
@@ -134,6 +135,24 @@ def test_paging_never_repeats_or_skips_while_others_write(store: MetadataStore) 
             break
     assert len(seen) == len(set(seen))  # never repeats
     assert before <= set(seen)  # never skips what was there when paging began
+
+
+def test_later_pages_read_the_kept_snapshot_after_the_start_is_deleted(store: MetadataStore) -> None:
+    # pages after the first read the walk kept at the second page, with no transaction: a
+    # deleted start does not cut a reader off mid-answer; a new query sees the deletion
+    root, e, _at, _et = fanout(store, 20)
+    first = store.downstream(artifact_id=root, limit=5)
+    second = store.downstream(artifact_id=root, limit=5, cursor=first.next_cursor)
+    store.delete_artifacts([root])
+    seen = list(first.ids) + list(second.ids)
+    cursor = second.next_cursor
+    while cursor is not None:
+        page = store.downstream(artifact_id=root, limit=5, cursor=cursor)
+        seen += page.ids
+        cursor = page.next_cursor
+    assert len(seen) == 21 and len(set(seen)) == 21 and seen[0] == e
+    with pytest.raises(NotFound, match=f"artifact_id: no artifact with id {root}"):
+        store.downstream(artifact_id=root, limit=5)
 
 
 def test_cursor_errors(store: MetadataStore) -> None:
