@@ -122,10 +122,16 @@ def _fold_walk(rows: Iterator[dict[str, Any]]) -> Rows:
         keys.extend(row["keys"])
         types.extend(row["types"])
         iids.extend(row["iids"])
-        for hop in row["next"]:
-            flat.extend(hop)
-            offsets.append(len(flat))
+        _flatten(row["next"], flat, offsets)
     return [{"keys": keys, "types": types, "iids": iids, "flat": flat, "offsets": offsets}] if keys else []
+
+
+def _flatten(lists: list[list[int]], flat: array[int], offsets: array[int]) -> None:
+    """Append each list to ``flat`` and its end to ``offsets`` (CSR: list p is
+    ``flat[offsets[p]:offsets[p + 1]]``)."""
+    for hop in lists:
+        flat.extend(hop)
+        offsets.append(len(flat))
 
 
 def _statements(op: ops.LineageWalk, quote: Any) -> tuple[list[Statement], list[NodeKind]]:
@@ -195,7 +201,7 @@ def compile_walk(op: ops.LineageWalk, quote: Any) -> Compiled:
 class _Graph:
     """The walked graph by position: ``keys[p]``, ``types[p]``, and the positions one hop on
     in ``flat[offsets[p]:offsets[p + 1]]`` (-1: a node past the bound, not reached). Arrays,
-    not a dict per node: at 1M nodes each dict of a node costs ~40-100 MB."""
+    not a dict per node: at 1M nodes a dict keyed by node costs ~40-100 MB."""
 
     def __init__(self, keys: array[int], types: array[int], flat: array[int], offsets: array[int],
                  by_key: dict[int, int] | None) -> None:
@@ -259,9 +265,7 @@ def _event_graph(rows: list[list[Any]]) -> _Graph:
         if row[2] >= 0:
             nxt[pos[row[0]]].append(pos[row[2]])
     flat, offsets = array("q"), array("q", [0])
-    for hop in nxt:
-        flat.extend(hop)
-        offsets.append(len(flat))
+    _flatten(nxt, flat, offsets)
     return _Graph(keys, types, flat, offsets, pos)
 
 
