@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import common
+import raw_writes
 from common import Case, log, measure
 
 import graphstore
@@ -198,6 +199,8 @@ def w2(stores: Stores, sz: dict[str, Any], system: str) -> list[Case]:
                       times, len(out[0]), batch))
     if stores.system != "sqlite-mem":  # one store shared by processes: a file or a server
         cases.append(w2_writers(stores, sz, system))
+    if stores.system == "neo4j":
+        cases += raw_writes.w2_raw(stores, sz)
     return cases
 
 
